@@ -1,0 +1,30 @@
+import { createDispatcher, type Dispatcher } from '../../shared/ipc/registry';
+import type { HostKind } from '../../shared/ipc/contract';
+import { createHandlers } from './handlers';
+import packageJson from '../../package.json' with { type: 'json' };
+
+export interface HostSetup {
+  readonly host: HostKind;
+  readonly profileDir: string;
+  readonly electronVersion: string | null;
+  /** Where internal errors go; defaults to stderr. Never receives request payloads. */
+  readonly logError?: (message: string) => void;
+}
+
+/** The dispatcher every host serves: all services, wired the same way everywhere. */
+export function createHostDispatcher(setup: HostSetup): Dispatcher {
+  const clock = () => Date.now();
+  const handlers = createHandlers({
+    host: setup.host,
+    version: packageJson.version,
+    profileDir: setup.profileDir,
+    electronVersion: setup.electronVersion,
+    clock,
+  });
+  return createDispatcher(handlers, {
+    clock,
+    logError: setup.logError ?? ((message) => process.stderr.write(`bulkhead: ${message}\n`)),
+  });
+}
+
+export const appVersion: string = packageJson.version;
