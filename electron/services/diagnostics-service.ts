@@ -9,9 +9,12 @@ import { cancelledError } from '../../shared/ipc/errors';
 export interface DiagnosticsDeps {
   readonly profileDir: string;
   readonly clock: () => number;
+  /** The checks to run; the real components by default. */
+  readonly probes?: ReadonlyArray<Probe>;
 }
 
-interface Probe {
+/** One check: runs a real program or looks at a real file, and answers a one-line detail. */
+export interface Probe {
   readonly id: string;
   readonly label: string;
   readonly fix?: string;
@@ -26,7 +29,25 @@ interface Probe {
  * package is named before a test, the sandbox or a restore needs it.
  */
 export function createDiagnosticsService(deps: DiagnosticsDeps) {
-  const probes: ReadonlyArray<Probe> = [
+  const probes = deps.probes ?? defaultProbes(deps.profileDir);
+  return {
+    async run(ctx: CallContext): Promise<DiagnosticsReport> {
+      const checks: DiagnosticCheck[] = [];
+      for (const [index, probe] of probes.entries()) {
+        if (ctx.signal.aborted) throw cancelledError('The component check');
+        ctx.report(index, probes.length, probe.label);
+        checks.push(await check(probe, ctx.signal));
+      }
+      ctx.report(probes.length, probes.length);
+      return { checks, finishedAt: deps.clock() };
+    },
+  };
+}
+export type DiagnosticsService = ReturnType<typeof createDiagnosticsService>;
+
+/** The components Bulkhead drives, each with the apt packages that supply it. */
+export function defaultProbes(profileDir: string): ReadonlyArray<Probe> {
+  return [
     {
       id: 'git',
       label: 'git',
@@ -72,29 +93,15 @@ export function createDiagnosticsService(deps: DiagnosticsDeps) {
       id: 'profile',
       label: 'Profile directory is writable',
       async run() {
-        await mkdir(deps.profileDir, { recursive: true });
-        const probe = path.join(deps.profileDir, `.write-check-${process.pid}`);
+        await mkdir(profileDir, { recursive: true });
+        const probe = path.join(profileDir, `.write-check-${process.pid}`);
         await writeFile(probe, 'ok');
         await rm(probe);
-        return deps.profileDir;
+        return profileDir;
       },
     },
   ];
-
-  return {
-    async run(ctx: CallContext): Promise<DiagnosticsReport> {
-      const checks: DiagnosticCheck[] = [];
-      for (const [index, probe] of probes.entries()) {
-        if (ctx.signal.aborted) throw cancelledError('The component check');
-        ctx.report(index, probes.length, probe.label);
-        checks.push(await check(probe, ctx.signal));
-      }
-      ctx.report(probes.length, probes.length);
-      return { checks, finishedAt: deps.clock() };
-    },
-  };
 }
-export type DiagnosticsService = ReturnType<typeof createDiagnosticsService>;
 
 async function check(probe: Probe, signal: AbortSignal): Promise<DiagnosticCheck> {
   try {
@@ -117,7 +124,8 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 127;
 }
 
-function firstLine(
+/** Runs a program and answers the first non-empty line it prints. */
+export function firstLine(
   file: string,
   args: ReadonlyArray<string>,
   signal: AbortSignal,
