@@ -1,0 +1,11 @@
+import type { CliCommand } from '../command';
+import { doctorCommand } from './doctor';
+import { versionCommand } from './version';
+
+/**
+ * Every `bulkhead` subcommand, in the order `--help` lists them.
+ *
+ * A new command is one file in this folder and one line here; parsing, help and
+ * errors are shared by all of them.
+ */
+export const commands: ReadonlyArray<CliCommand> = [versionCommand, doctorCommand];
