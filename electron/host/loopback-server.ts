@@ -115,7 +115,7 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
     req.on('error', () => undefined);
     res.on('error', () => undefined);
 
-    // SECURITY: origin checks. They stop DNS rebinding (a foreign Host), cross-site
+    // SECURITY: begin — origin checks. They stop DNS rebinding (a foreign Host), cross-site
     // requests from pages in the user's browser (Origin, Sec-Fetch-Site), and requests
     // from other local origins (e.g. another dev server on 127.0.0.1:<other port>).
     const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
@@ -132,16 +132,16 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
     if (fetchSite === 'cross-site' || (isApi && fetchSite === 'same-site')) {
       return refuse(req, res, 403, 'forbidden', 'cross-site requests are refused');
     }
-    // SECURITY: end origin checks.
+    // SECURITY: end
 
     if (!isApi) return serveStatic(req, res);
 
-    // SECURITY: the bearer token guards every API route. It is compared through fixed-
+    // SECURITY: begin — the bearer token guards every API route. It is compared through fixed-
     // length digests in constant time so neither its content nor its length leaks.
     if (!hasToken(req)) {
       return refuse(req, res, 401, 'unauthorized', 'a valid bearer token is required');
     }
-    // SECURITY: end token check.
+    // SECURITY: end
 
     const route = pathOf(req);
     if (route === loopback.eventsPath) {
@@ -237,7 +237,7 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return methodNotAllowed(req, res, 'GET, HEAD');
     }
-    // SECURITY: path traversal. The decoded, normalised path must resolve, after
+    // SECURITY: begin — path traversal. The decoded, normalised path must resolve, after
     // following symlinks, to a file inside the build output; anything else is a 404.
     const decoded = decodeSegment(pathOf(req));
     if (decoded === null || decoded.includes('\0') || decoded.includes('\\')) {
@@ -253,7 +253,7 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
     if (file === null && path.posix.extname(relative) === '') {
       file = await resolveInside(staticRoot, 'index.html');
     }
-    // SECURITY: end path traversal.
+    // SECURITY: end
     if (file === null) {
       return sendText(res, 404, 'not found', req.method === 'HEAD');
     }
