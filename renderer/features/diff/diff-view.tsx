@@ -1,0 +1,32 @@
+import { EmptyState } from '../../app/ui/empty-state';
+import { DiffIcon } from '../../app/ui/icons';
+import { ViewHeader } from '../../app/ui/view-header';
+
+/**
+ * The baseline diff view.
+ *
+ * A diff needs a known-good snapshot to compare against; the empty state names it.
+ */
+export function DiffView() {
+  return (
+    <section className="view" data-testid="view-diff" aria-labelledby="view-diff-title">
+      <ViewHeader
+        id="view-diff-title"
+        title="Diff"
+        subtitle="What differs from a known-good snapshot, and which event caused each change."
+      />
+      <EmptyState
+        icon={<DiffIcon />}
+        title="No baseline to compare: no snapshot catalog is open."
+        notBuilt="Opening catalogs and the baseline diff come in a later release."
+      >
+        <p>
+          To use the diff you will open a snapshot catalog (a Bulkhead catalog on a directory or an
+          S3 bucket with Object Lock) and pick a known-good snapshot. The diff then lists repos
+          gone, refs moved or force-pushed, files changed, pull requests closed or edited, and
+          variables or secrets deleted, each linked to the event that did it.
+        </p>
+      </EmptyState>
+    </section>
+  );
+}
