@@ -90,8 +90,9 @@ export function resolveAppPath(root: string, url: string): AppPathResult {
     return { ok: false, status: 403, reason: 'credentials or port in URL' };
   }
 
-  // The URL parser may already have collapsed literal `..`; raw `..` that survive it
-  // (and encoded ones, `%2e%2e`) are refused below either way.
+  // The URL parser has already collapsed `..` and `%2e%2e` segments inside the path (as
+  // Chromium does); whatever still decodes to a dot name or a separator (`..%2f`,
+  // `%5c`) is refused below.
   const rawSegments = parsed.pathname.split('/').filter((segment) => segment !== '');
   const segments: string[] = [];
   for (const raw of rawSegments) {
