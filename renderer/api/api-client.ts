@@ -43,7 +43,7 @@ export function createApiClient(bridge: BulkheadBridge): ApiClient {
         raw = await bridge.invoke(channel, checked.data);
       } catch (error: unknown) {
         const why = error instanceof Error ? error.message : String(error);
-        throw new ApiError('unavailable', `The Bulkhead host is not reachable (${why}).`);
+        throw new ApiError('unavailable', `No answer from the Bulkhead host: ${why}.`);
       }
       const envelope = Envelope.safeParse(raw);
       if (!envelope.success) {

@@ -33,7 +33,7 @@ export function CommandPalette() {
           <Command.Input
             className="palette__input"
             placeholder="Type a command or search…"
-            autoFocus
+            data-autofocus
           />
           <Command.List className="palette__list">
             <Command.Empty className="palette__empty">No command matches.</Command.Empty>

@@ -5,6 +5,7 @@ import { useEffect, type RefObject } from 'react';
  *
  * The native modal gives focus trapping, Escape, inertness of the page behind and the
  * top layer for free, without a library that injects `<style>` tags the CSP refuses.
+ * Mark the control to focus on open with `data-autofocus`.
  */
 export function useModalDialog(
   ref: RefObject<HTMLDialogElement | null>,
@@ -14,7 +15,11 @@ export function useModalDialog(
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      // React's autoFocus ran before the dialog was shown; focus the intended control now.
+      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [ref, open]);
 
