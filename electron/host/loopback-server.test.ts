@@ -446,6 +446,30 @@ describe('startLoopbackServer', () => {
     controller.abort();
   });
 
+  it('keeps an idle event stream alive with comments', async () => {
+    server = await startLoopbackServer({
+      dispatcher: slowDispatcher().dispatcher,
+      staticRoot,
+      log: () => {},
+      keepAliveMs: 20,
+    });
+    const controller = new AbortController();
+    const response = await fetch(`${server.origin}/api/events`, {
+      headers: { Authorization: `Bearer ${server.token}` },
+      signal: controller.signal,
+    });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes(': keepalive\n\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    expect(text.startsWith(': connected\n\n')).toBe(true);
+    expect(text).toContain(': keepalive\n\n');
+    controller.abort();
+  });
+
   it('stops delivering events to a closed stream', async () => {
     const { dispatcher } = slowDispatcher();
     let listeners = 0;
