@@ -20,7 +20,12 @@ export function ShortcutsDialog() {
     <dialog ref={ref} className="sheet" data-testid="shortcuts" aria-labelledby="shortcuts-title">
       <header className="sheet__header">
         <h2 id="shortcuts-title">Keyboard shortcuts</h2>
-        <button type="button" className="button button--small" onClick={closeOverlay} data-autofocus>
+        <button
+          type="button"
+          className="button button--small"
+          onClick={closeOverlay}
+          data-autofocus
+        >
           Close
         </button>
       </header>
