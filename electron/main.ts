@@ -3,6 +3,7 @@
 // one window; the services behind the dispatcher never import Electron.
 // Usage: electron . [--profile <dir>]   (or BULKHEAD_PROFILE=<dir>)
 import { BrowserWindow, app, ipcMain, protocol, session, type WebContents } from 'electron';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createHostDispatcher } from './services/host-setup';
 import { registerIpc } from './ipc/register';
@@ -21,7 +22,9 @@ const rendererRoot = path.resolve(bundleDir, '..', 'renderer');
 
 // The profile must be set before the single-instance lock, which Electron keys on
 // `userData`: launches with different profiles (tests in parallel) run side by side.
+// `setPath` throws when the folder does not exist yet (a first launch, a new --profile).
 const launch = readLaunchOptions(process.argv.slice(1));
+mkdirSync(launch.profileDir, { recursive: true });
 app.setPath('userData', launch.profileDir);
 
 // SECURITY: begin — process-wide defaults, set before `ready`. Protects against a

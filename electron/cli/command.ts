@@ -15,6 +15,7 @@ export type CliValues = Readonly<
   Record<string, string | boolean | ReadonlyArray<string | boolean> | undefined>
 >;
 
+/** Everything a command gets: its parsed flags, the process streams and Ctrl+C. */
 export interface CommandContext {
   readonly io: CliIo;
   readonly values: CliValues;

@@ -41,6 +41,7 @@ export interface IpcMainLike {
   removeHandler(channel: string): void;
 }
 
+/** What `registerIpc` wires together; `main.ts` passes Electron's real objects. */
 export interface RegisterIpcOptions {
   readonly ipcMain: IpcMainLike;
   readonly dispatcher: Dispatcher;
