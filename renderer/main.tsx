@@ -17,8 +17,10 @@ async function start(): Promise<void> {
   if (!container) throw new Error('index.html has no #root');
   const root = createRoot(container);
   const host = resolveHost(window);
-  await openWorkspace();
-  initThemeMode(await readThemeMode());
+  // Wait briefly for the saved theme so the first paint is right, but never let a slow
+  // IndexedDB keep the console from appearing; a late open still applies the theme.
+  const workspaceReady = openWorkspace().then(async () => initThemeMode(await readThemeMode()));
+  await Promise.race([workspaceReady, new Promise((resolve) => setTimeout(resolve, 1500))]);
   if (!host.ok) {
     root.render(
       <StrictMode>
