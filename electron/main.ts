@@ -99,11 +99,10 @@ function start(): void {
 // SECURITY: begin — navigation and permissions. Protects the privileged page from being
 // replaced by another origin, from embedding <webview>s, from opening windows, and the
 // user's devices (camera, microphone, location, USB, ...) from any page at all.
+// A navigation is never followed, not even to the system browser: only a link the user
+// opens as a new window (`target="_blank"`) reaches `openExternalSafe`, https only.
 function hardenContents(contents: WebContents): void {
-  contents.on('will-navigate', (event) => {
-    event.preventDefault();
-    openExternalSafe(event.url);
-  });
+  contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     openExternalSafe(url);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const results = path.join(root, 'test-results');
+// Not test-results/: Playwright empties that folder when it starts.
+const results = path.join(root, 'reports');
 const skipE2e = process.argv.includes('--skip-e2e');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
@@ -25,7 +26,7 @@ const steps = [
   [
     'unit and integration',
     bin('vitest'),
-    ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'],
+    ['run', '--reporter=default', '--reporter=json', '--outputFile.json=reports/vitest.json'],
   ],
 ];
 if (!skipE2e) {
