@@ -11,18 +11,18 @@ export interface HookableOctokit {
       ) => Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>,
     ): void;
   };
-}
-
-interface RequestLike {
-  (options: Record<string, unknown>): Promise<{
-    status: number;
-    headers: Record<string, unknown>;
-    data: unknown;
-  }>;
-  readonly endpoint: {
-    parse(options: Record<string, unknown>): { method: string; url: string; body?: unknown };
+  readonly request: {
+    readonly endpoint: {
+      parse(options: never): { method: string; url: string; body?: unknown };
+    };
   };
 }
+
+type RequestLike = (options: Record<string, unknown>) => Promise<{
+  status: number;
+  headers: Record<string, unknown>;
+  data: unknown;
+}>;
 
 /** How mismatches are reported. */
 export interface OpenApiValidationOptions {
@@ -71,7 +71,8 @@ export function installOpenApiValidation(
   const mode = options.mode ?? 'throw';
 
   octokit.hook.wrap('request', async (request, requestOptions) => {
-    const parsed = request.endpoint.parse(requestOptions);
+    // The inner `request` may be another plugin's wrapper; the instance's endpoint parses.
+    const parsed = octokit.request.endpoint.parse(requestOptions as never);
     const url = new URL(parsed.url);
     const path = url.pathname.startsWith(basePath)
       ? url.pathname.slice(basePath.length) || '/'
