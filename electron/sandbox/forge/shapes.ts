@@ -268,7 +268,9 @@ export function pullSimpleJson(
   pull: PullRecord,
   live?: LiveRefs,
 ) {
-  return pullBase(urls, state, repo, pull, live);
+  const base = pullBase(urls, state, repo, pull, live);
+  // The simple shape's label description is a plain string in GitHub's description.
+  return { ...base, labels: base.labels.map((l) => ({ ...l, description: l.description ?? '' })) };
 }
 
 /** The full pull-request object. */

@@ -312,6 +312,11 @@ export function createOpenApiValidator(spec: OpenApiSpec): OpenApiValidator {
     const contentKey = Object.keys(resolved.content ?? {}).find((k) => k.includes('json'));
     const schema = contentKey ? resolved.content?.[contentKey]?.schema : undefined;
     if (!schema) {
+      if (response.status >= 400 && !isEmptyBody(response.body)) {
+        // Documented without a body (DELETE .../git/refs 422), yet GitHub sends its error shape.
+        const fn = compile('basic-error', basicError);
+        return fn(response.body) ? [] : formatErrors(`${label} (error body)`, fn.errors);
+      }
       return isEmptyBody(response.body) ||
         (typeof response.body === 'object' && Object.keys(response.body as object).length === 0)
         ? []

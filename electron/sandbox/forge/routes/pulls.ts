@@ -290,7 +290,7 @@ export const pullRoutes: ReadonlyArray<Route> = [
         next = { ...next, body: input.body };
       }
       if (input.base !== undefined && input.base !== pull.base.ref) {
-        if (pull.state === 'closed') {
+        if (pull.state === 'closed' && input.state !== 'open') {
           throw validationFailed({
             resource: 'PullRequest',
             code: 'custom',
