@@ -750,7 +750,10 @@ describe('sandbox forge over Octokit, validated against GitHub OpenAPI', () => {
     const own = { owner: 'acme', repo: 'app' };
     const denied = orgReader.request('GET /repos/{owner}/{repo}', own);
     await expect(denied).rejects.toMatchObject({ status: 403 });
-    const error = await denied.catch((e: { response: { headers: Record<string, string> } }) => e);
+    const error = (await denied.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { response: { headers: Record<string, string> } };
     expect(error.response.headers['x-accepted-oauth-scopes']).toBe('repo');
     expect(error.response.headers['x-oauth-scopes']).toBe('read:org');
     await expect(noDelete.request('DELETE /repos/{owner}/{repo}', own)).rejects.toMatchObject({
@@ -827,17 +830,20 @@ describe('sandbox forge over Octokit, validated against GitHub OpenAPI', () => {
       org: 'acme',
       phrase: 'action:repo.create actor:alice repo:acme/app',
     });
-    expect(created.data.map((e) => e.action)).toEqual(['repo.create']);
+    type Event = { action: string; created_at: number };
+    expect((created.data as Event[]).map((e) => e.action)).toEqual(['repo.create']);
     const web = await alice.request('GET /orgs/{org}/audit-log', { org: 'acme', per_page: 100 });
-    expect(web.data.every((e) => !String(e.action).startsWith('git.'))).toBe(true);
-    expect(web.data[0]?.created_at).toBeGreaterThanOrEqual(web.data.at(-1)?.created_at ?? 0);
-    const git = await alice.request('GET /orgs/{org}/audit-log', {
+    const webEvents = web.data as Event[];
+    expect(webEvents.every((e) => !e.action.startsWith('git.'))).toBe(true);
+    expect(webEvents[0]?.created_at).toBeGreaterThanOrEqual(webEvents.at(-1)?.created_at ?? 0);
+    const gitLog = await alice.request('GET /orgs/{org}/audit-log', {
       org: 'acme',
       include: 'git',
       order: 'asc',
     });
-    expect(git.data.length).toBeGreaterThan(0);
-    expect(git.data.every((e) => e.action === 'git.push')).toBe(true);
+    const gitEvents = gitLog.data as Event[];
+    expect(gitEvents.length).toBeGreaterThan(0);
+    expect(gitEvents.every((e) => e.action === 'git.push')).toBe(true);
     const pages = await alice.paginate(
       'GET /orgs/{org}/audit-log' as 'GET /orgs/{org}/repos',
       {

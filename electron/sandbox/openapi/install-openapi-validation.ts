@@ -1,28 +1,8 @@
+import type { Octokit } from '@octokit/rest';
 import type { OpenApiValidator } from './openapi-validator';
 
 /** The slice of an Octokit instance the validation hook needs. */
-export interface HookableOctokit {
-  readonly hook: {
-    wrap(
-      name: 'request',
-      wrapper: (
-        request: RequestLike,
-        options: Record<string, unknown>,
-      ) => Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>,
-    ): void;
-  };
-  readonly request: {
-    readonly endpoint: {
-      parse(options: never): { method: string; url: string; body?: unknown };
-    };
-  };
-}
-
-type RequestLike = (options: Record<string, unknown>) => Promise<{
-  status: number;
-  headers: Record<string, unknown>;
-  data: unknown;
-}>;
+export type HookableOctokit = Pick<Octokit, 'hook' | 'request'>;
 
 /** How mismatches are reported. */
 export interface OpenApiValidationOptions {
@@ -72,7 +52,7 @@ export function installOpenApiValidation(
 
   octokit.hook.wrap('request', async (request, requestOptions) => {
     // The inner `request` may be another plugin's wrapper; the instance's endpoint parses.
-    const parsed = octokit.request.endpoint.parse(requestOptions as never);
+    const parsed = octokit.request.endpoint.parse(requestOptions);
     const url = new URL(parsed.url);
     const path = url.pathname.startsWith(basePath)
       ? url.pathname.slice(basePath.length) || '/'
@@ -98,7 +78,7 @@ export function installOpenApiValidation(
     };
     try {
       const response = await request(requestOptions);
-      finish(response.status, response.headers, response.data);
+      finish(response.status, response.headers as Record<string, unknown>, response.data);
       return response;
     } catch (error) {
       if (error instanceof OpenApiMismatchError) throw error;
