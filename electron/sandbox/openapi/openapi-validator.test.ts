@@ -48,6 +48,16 @@ describe('createOpenApiValidator', () => {
     expect(
       validator.validateRequest({ method: 'GET', path: '/repos/a/b/pulls', query: { bogus: '1' } }),
     ).toEqual(['GET /repos/{owner}/{repo}/pulls request: unknown query parameter bogus']);
+    const lenient = createOpenApiValidator(loadGitHubOpenApi(), {
+      unknownQueryParameters: 'allow',
+    });
+    expect(
+      lenient.validateRequest({
+        method: 'GET',
+        path: '/repos/a/b/git/matching-refs/heads',
+        query: { per_page: '100' },
+      }),
+    ).toEqual([]);
   });
 
   it('accepts undocumented error statuses only in GitHub error shape, never undocumented successes', () => {

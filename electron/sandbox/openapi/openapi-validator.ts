@@ -59,6 +59,15 @@ interface RouteEntry {
   readonly pathParameters: ReadonlyArray<Parameter | { $ref: string }>;
 }
 
+/** How strict the validator is where GitHub itself is lenient. */
+export interface OpenApiValidatorOptions {
+  /**
+   * `reject` (the default) reports query parameters the operation does not document;
+   * GitHub ignores them, so `allow` accepts them (e.g. `per_page` on matching-refs).
+   */
+  readonly unknownQueryParameters?: 'reject' | 'allow';
+}
+
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 const componentsId = 'github-openapi';
 
@@ -138,7 +147,10 @@ function coerce(value: string, schema: Record<string, unknown> | undefined): unk
  * GitHub's basic error shape, because GitHub answers 401/403/404/429 on every endpoint
  * but documents them on few; an undocumented success status is a mismatch.
  */
-export function createOpenApiValidator(spec: OpenApiSpec): OpenApiValidator {
+export function createOpenApiValidator(
+  spec: OpenApiSpec,
+  options: OpenApiValidatorOptions = {},
+): OpenApiValidator {
   const ajv = new Ajv({
     strict: false,
     allErrors: true,
@@ -269,7 +281,9 @@ export function createOpenApiValidator(spec: OpenApiSpec): OpenApiValidator {
     }
     const known = new Set(parameters.filter((p) => p.in === 'query').map((p) => p.name));
     for (const name of Object.keys(query)) {
-      if (!known.has(name)) errors.push(`${label} request: unknown query parameter ${name}`);
+      if (!known.has(name) && options.unknownQueryParameters !== 'allow') {
+        errors.push(`${label} request: unknown query parameter ${name}`);
+      }
     }
     const requestBody = resolveRef<
       { required?: boolean; content?: Record<string, { schema?: unknown }> } | undefined
