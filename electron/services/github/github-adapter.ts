@@ -59,15 +59,28 @@ export interface GitHubAdapterOptions {
    * between mutating calls on github.com; the sandbox forge needs none.
    */
   readonly writeSpacingMs?: number;
+  /**
+   * The least gap between two calls that notify people (comments, reviews, review
+   * requests), in ms. GitHub's guidance is three seconds; the sandbox forge needs none.
+   */
+  readonly contentSpacingMs?: number;
   /** How often one call is retried after a 5xx, a dropped connection or a rate limit. */
   readonly maxRetries?: number;
   /** Reads in flight at once when a call fans out (a PR's reviews and comments, repos). */
   readonly concurrency?: number;
-  /** Told of every retried failure and rate-limit wait, so a restore can report them. */
+  /** Told of every failed attempt and rate-limit wait, so a restore can report them. */
   readonly onRetry?: (event: RetryEvent) => void;
+  /**
+   * Sees the Octokit before first use, e.g. to add request hooks. The integration tests
+   * install GitHub's OpenAPI validation here, so they check the very client that ships.
+   */
+  readonly instrument?: (octokit: Octokit) => void;
 }
 
-/** One failed attempt that will be tried again, or one wait for a rate limit. */
+/**
+ * One failed attempt (a 5xx answer or a dropped connection; the retry plugin tries again
+ * until `maxRetries`), or one wait for a rate limit.
+ */
 export interface RetryEvent {
   readonly kind: 'error' | 'rate-limit' | 'secondary-rate-limit';
   readonly method: string;
@@ -134,18 +147,48 @@ export interface Scope {
 export function createGitHubAdapter(options: GitHubAdapterOptions) {
   const maxRetries = options.maxRetries ?? 4;
   const fanOut = pLimit(options.concurrency ?? 8);
+  const failures = new Map<string, number>();
+
+  /** fetch, telling `onRetry` of each 5xx answer or dropped connection. */
+  async function observedFetch(input: string | URL | Request, init?: RequestInit) {
+    const method = init?.method ?? 'GET';
+    const url = String(input instanceof Request ? input.url : input);
+    const key = `${method} ${url}`;
+    const failed = (status: number | null) => {
+      const attempt = (failures.get(key) ?? 0) + 1;
+      failures.set(key, attempt);
+      options.onRetry?.({ kind: 'error', method, url, status, retryAfterSeconds: null, attempt });
+    };
+    try {
+      const response = await fetch(input, init);
+      if (response.status >= 500) failed(response.status);
+      else failures.delete(key);
+      return response;
+    } catch (error: unknown) {
+      failed(null);
+      throw error;
+    }
+  }
+
   const octokit: Client = new BulkheadOctokit({
     auth: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     userAgent: options.userAgent ?? 'bulkhead',
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    request: { retries: maxRetries, retryAfter: 1 },
-    retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
+    // Every attempt goes through this fetch, so each failed one is reported, including
+    // those the retry plugin then repeats.
+    request: { fetch: observedFetch },
+    // 403 and 429 are the throttling plugin's: it knows rate limits from refusals.
+    retry: { retries: maxRetries, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
     throttle: {
       id: `bulkhead-${options.baseUrl}`,
       // Writes are spaced per adapter, not per process: a restore and a snapshot may talk
       // to different providers at once.
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs ?? 1000 }),
+      notifications: new Bottleneck.Group({
+        maxConcurrent: 1,
+        minTime: options.contentSpacingMs ?? 3000,
+      }),
       onRateLimit: (retryAfter: number, request: RequestOptionsLike, _o: unknown, count: number) =>
         reportWait('rate-limit', retryAfter, request, count),
       onSecondaryRateLimit: (
@@ -156,22 +199,8 @@ export function createGitHubAdapter(options: GitHubAdapterOptions) {
       ) => reportWait('secondary-rate-limit', retryAfter, request, count),
     },
   });
-  octokit.hook.error('request', (error, request) => {
-    const status = error instanceof RequestError ? error.status : null;
-    const retriable = status === null || status >= 500;
-    const attempt = (request.request as { retryCount?: number } | undefined)?.retryCount ?? 0;
-    if (retriable && attempt < maxRetries) {
-      options.onRetry?.({
-        kind: 'error',
-        method: request.method,
-        url: request.url,
-        status,
-        retryAfterSeconds: null,
-        attempt: attempt + 1,
-      });
-    }
-    throw error;
-  });
+
+  options.instrument?.(octokit);
 
   function reportWait(
     kind: RetryEvent['kind'],
@@ -241,6 +270,7 @@ export function createGitHubAdapter(options: GitHubAdapterOptions) {
                   .split(',')
                   .map((s) => s.trim())
                   .filter((s) => s !== '')
+                  .sort()
               : null,
         };
       });
@@ -296,13 +326,13 @@ export function createGitHubAdapter(options: GitHubAdapterOptions) {
       const refs: RefState[] = [];
       for (const namespace of ['heads', 'tags']) {
         try {
-          const page = await octokit.paginate('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', {
+          // Not paginated: GitHub answers every matching ref at once.
+          const page = await octokit.request('GET /repos/{owner}/{repo}/git/matching-refs/{ref}', {
             owner,
             repo: name,
             ref: namespace,
-            per_page: 100,
           });
-          for (const ref of page as ReadonlyArray<ApiRef>) {
+          for (const ref of page.data as ReadonlyArray<ApiRef>) {
             refs.push({ name: ref.ref, sha: ref.object.sha });
           }
         } catch (error: unknown) {
