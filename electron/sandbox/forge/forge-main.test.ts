@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,6 +31,28 @@ describe('forge-main', () => {
       const answer = await fetch(`${ready.apiUrl}/user`);
       expect(answer.status).toBe(401);
       expect(await answer.json()).toMatchObject({ message: 'Requires authentication' });
+
+      // The set-up calls: only with the owner-only admin secret the entry wrote.
+      const secretFile = path.join(dataDir, 'admin-secret');
+      expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
+      const secret = (await readFile(secretFile, 'utf8')).trim();
+      const adminCall = (what: string, body: unknown, bearer = secret) =>
+        fetch(`${ready.url}/_sandbox/admin/${what}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect((await adminCall('orgs', { login: 'acme' }, 'wrong')).status).toBe(401);
+      expect((await adminCall('orgs', { login: 'acme' })).status).toBe(201);
+      const bad = await adminCall('tokens', { login: 'x', type: 'nope' });
+      expect(bad.status).toBe(422);
+      expect(await bad.json()).toMatchObject({ message: expect.stringContaining('type') });
+      const minted = await adminCall('tokens', { login: 'ops', type: 'classic', scopes: ['repo'] });
+      const { token } = (await minted.json()) as { token: string };
+      const me = await fetch(`${ready.apiUrl}/user`, {
+        headers: { Authorization: `token ${token}` },
+      });
+      expect(await me.json()).toMatchObject({ login: 'ops' });
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

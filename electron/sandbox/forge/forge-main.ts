@@ -1,9 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startForge } from './forge';
+
+/** Where forge-main keeps the secret of its set-up calls (`admin-http.ts`), owner-only. */
+export function adminSecretPath(dataDir: string): string {
+  return path.join(dataDir, 'admin-secret');
+}
+
+/** The data directory's admin secret, made on first start and kept across restarts. */
+async function loadAdminSecret(dataDir: string): Promise<string> {
+  const file = adminSecretPath(dataDir);
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error: unknown) {
+    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+    const secret = randomBytes(32).toString('base64url');
+    await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    return secret;
+  }
+}
 
 /**
  * Runnable entry: `node <bundle> --data <dir> [--port <p>]`.
  *
+ * Set-up calls (`/_sandbox/admin/`) need the secret in `<data>/admin-secret`.
  * Prints one JSON line `{url, apiUrl, port, pid}` on stdout once the forge listens (what
  * `bulkhead sandbox up` waits for), logs to stderr, and closes cleanly on SIGTERM/SIGINT
  * so no git child or open file outlives it.
@@ -19,7 +41,9 @@ export async function runForgeMain(argv: ReadonlyArray<string>): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`--port must be 0-65535, got ${JSON.stringify(values.port)}`);
   }
-  const forge = await startForge({ dataDir: values.data, port });
+  await mkdir(values.data, { recursive: true });
+  const adminSecret = await loadAdminSecret(values.data);
+  const forge = await startForge({ dataDir: values.data, port, adminSecret });
   process.stdout.write(
     `${JSON.stringify({ url: forge.url, apiUrl: forge.apiUrl, port: forge.port, pid: process.pid })}\n`,
   );

@@ -35,6 +35,7 @@ import { refRoutes } from './routes/refs';
 import { repoRoutes } from './routes/repos';
 import { secretRoutes } from './routes/actions-secrets';
 import { userRoutes } from './routes/users';
+import { createAdminHttpHandler } from './admin-http';
 import { variableRoutes } from './routes/actions-variables';
 import {
   repoKey,
@@ -62,6 +63,11 @@ export interface ForgeOptions {
   };
   /** One line per internal failure; never a token or a secret. */
   readonly log?: (line: string) => void;
+  /**
+   * Enables the set-up calls over HTTP (`/_sandbox/admin/`, see `admin-http.ts`) for
+   * callers presenting this secret; off when absent.
+   */
+  readonly adminSecret?: string;
 }
 
 /** A token to mint for a user (created if missing). */
@@ -465,6 +471,7 @@ export async function startForge(options: ForgeOptions): Promise<Forge> {
     }
   };
 
+  let adminHttp: ReturnType<typeof createAdminHttpHandler> | undefined;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const handle = async () => {
@@ -472,6 +479,7 @@ export async function startForge(options: ForgeOptions): Promise<Forge> {
         await serveApi(req, res, url);
         return;
       }
+      if (adminHttp && (await adminHttp(req, res, url))) return;
       if (await git(req, res)) return;
       send(
         res,
@@ -557,6 +565,11 @@ export async function startForge(options: ForgeOptions): Promise<Forge> {
     },
     auditEvents: () => auditLog.all(),
   };
+
+  adminHttp =
+    options.adminSecret === undefined
+      ? undefined
+      : createAdminHttpHandler(options.adminSecret, admin);
 
   let closing: Promise<void> | undefined;
   return {
