@@ -42,7 +42,7 @@ const CreateTokenBody = z.object({
 });
 const AccountBody = z.object({ login: z.string().min(1), isBot: z.boolean().optional() });
 
-export function createAdminHttpHandler(secret: string, admin: ForgeAdmin) {
+export function createAdminHttpHandler(secret: string, adminOf: () => ForgeAdmin) {
   const expected = digest(secret);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (!url.pathname.startsWith(adminPathPrefix)) return false;
@@ -58,6 +58,7 @@ export function createAdminHttpHandler(secret: string, admin: ForgeAdmin) {
       reply(res, 405, { message: 'POST only' });
       return true;
     }
+    const admin = adminOf();
     try {
       const body: unknown = JSON.parse((await readAll(req)).toString('utf8') || '{}');
       switch (url.pathname.slice(adminPathPrefix.length)) {

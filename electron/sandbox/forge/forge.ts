@@ -471,7 +471,11 @@ export async function startForge(options: ForgeOptions): Promise<Forge> {
     }
   };
 
-  let adminHttp: ReturnType<typeof createAdminHttpHandler> | undefined;
+  // The set-up calls reach `admin`, defined once the server knows its port.
+  const adminHttp =
+    options.adminSecret === undefined
+      ? undefined
+      : createAdminHttpHandler(options.adminSecret, () => admin);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const handle = async () => {
@@ -565,11 +569,6 @@ export async function startForge(options: ForgeOptions): Promise<Forge> {
     },
     auditEvents: () => auditLog.all(),
   };
-
-  adminHttp =
-    options.adminSecret === undefined
-      ? undefined
-      : createAdminHttpHandler(options.adminSecret, admin);
 
   let closing: Promise<void> | undefined;
   return {
