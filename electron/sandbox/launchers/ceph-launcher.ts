@@ -192,6 +192,28 @@ export async function startCeph(options: StartCephOptions = {}): Promise<CephSer
     });
     if (osdId !== '0')
       throw new Error(`ceph osd create printed ${JSON.stringify(osdId)}, expected 0`);
+    // The OSD would add itself to the CRUSH map at start, but its first monitor command
+    // can race its monitor map and be refused as "wrong fsid" (the OSD then exits; seen
+    // in about one start in four). Placing it from the CLI, which waits for the map, and
+    // turning the OSD's own update off (see cephConf) removes the race.
+    await step('ceph osd crush add', () =>
+      runCommand(
+        'ceph',
+        [
+          '-c',
+          conf,
+          '--connect-timeout',
+          '30',
+          'osd',
+          'crush',
+          'add',
+          'osd.0',
+          '1.0',
+          'root=default',
+        ],
+        { timeoutMs: remaining() },
+      ),
+    );
     await step('ceph-osd --mkfs', () =>
       runCommand('ceph-osd', ['-c', conf, '-i', '0', '--mkfs'], { timeoutMs: remaining() }),
     );
@@ -423,6 +445,8 @@ mon warn on pool no redundancy = false
 mon data avail warn = 1
 mon data avail crit = 0
 osd crush chooseleaf type = 0
+osd crush update on start = false
+osd class update on start = false
 ms bind ipv4 = true
 ms bind ipv6 = false
 

@@ -36,6 +36,8 @@ export interface StartEtcdOptions {
     readonly rootPassword: string;
     readonly users?: ReadonlyArray<EtcdUserSpec>;
   };
+  /** A fixed client port, for a demo that prints its URL; a free port by default. */
+  readonly clientPort?: number;
   /** Receives the start time and stop. */
   readonly log?: LauncherLog;
   /** Upper bound for the start; 30 s by default. */
@@ -97,7 +99,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   };
 
   try {
-    const clientPort = await findFreePort();
+    const clientPort = options.clientPort ?? (await findFreePort());
     const peerPort = await findFreePort();
     const endpoint = `http://127.0.0.1:${clientPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;

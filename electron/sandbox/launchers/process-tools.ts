@@ -366,7 +366,10 @@ export function untrackPid(pid: number): void {
 
 /** The message of anything thrown. */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // fetch() says only "fetch failed"; the reason (ECONNREFUSED, ...) is in its cause.
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${error.message}${cause}`;
 }
 
 /** Resolves after `ms` milliseconds. */
