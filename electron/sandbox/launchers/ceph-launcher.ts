@@ -81,8 +81,11 @@ export interface CephServer {
  * Why Ceph: it is the S3 implementation installable from Debian whose Object Lock really
  * refuses to delete COMPLIANCE-locked versions, which is what the catalog's WORM claims
  * must be tested against. One monitor, one memstore OSD, no cephx, pool size 1, every
- * port on 127.0.0.1; it follows `recipes/ceph-rgw.md` step by step. memstore keeps
- * nothing across a stop, so every start makes a new directory and a new fsid.
+ * port on 127.0.0.1; it follows `recipes/ceph-rgw.md` step by step, with two changes:
+ * the daemons run in the foreground as our children (so they are reaped), and the OSD
+ * is placed in CRUSH by `ceph osd crush add` instead of by itself at start (which
+ * raced its monitor map and failed about one start in four). memstore keeps nothing
+ * across a stop, so every start makes a new directory and a new fsid.
  *
  * Usage:
  * ```ts
