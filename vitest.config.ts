@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['{shared,electron,renderer,scripts,bench}/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['./vitest.global-setup.ts'],
     testTimeout: 30_000,
   },
 });

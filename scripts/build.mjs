@@ -44,7 +44,12 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { 'browser-host': 'electron/host/browser-host.ts', cli: 'electron/cli/main.ts' },
+    entryPoints: {
+      'browser-host': 'electron/host/browser-host.ts',
+      cli: 'electron/cli/main.ts',
+      'sandbox-main': 'electron/sandbox/sandbox-main.ts',
+      'forge-main': 'electron/sandbox/forge/forge-main.ts',
+    },
     outdir: path.join(out, 'electron'),
     outExtension: { '.js': '.mjs' },
     format: 'esm',

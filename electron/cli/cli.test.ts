@@ -2,7 +2,6 @@ import { execFile, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { formatTable } from './table';
@@ -35,30 +34,7 @@ function run(args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}, file = bi
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'bulkhead-cli-'));
-  const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--main'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (built.status !== 0) {
-    // The full build also bundles the other hosts; if one of them does not build at
-    // this moment, bundle the command line alone, exactly as build.mjs does.
-    process.stderr.write(
-      `cli.test: build.mjs --main failed, bundling the CLI alone:\n${built.stderr}\n`,
-    );
-    await build({
-      entryPoints: { cli: 'electron/cli/main.ts' },
-      outdir: path.join(root, 'dist', 'electron'),
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      packages: 'external',
-      sourcemap: 'linked',
-      logLevel: 'warning',
-      absWorkingDir: root,
-    });
-  }
+  // vitest.global-setup.ts built the bundles once for every test file.
   await stat(path.join(root, 'dist', 'electron', 'cli.mjs'));
 }, 120_000);
 

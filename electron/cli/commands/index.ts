@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { doctorCommand } from './doctor';
+import { sandboxCommand } from './sandbox';
 import { versionCommand } from './version';
 
 /**
@@ -8,4 +9,4 @@ import { versionCommand } from './version';
  * A new command is one file in this folder and one line here; parsing, help and
  * errors are shared by all of them.
  */
-export const commands: ReadonlyArray<CliCommand> = [versionCommand, doctorCommand];
+export const commands: ReadonlyArray<CliCommand> = [versionCommand, doctorCommand, sandboxCommand];

@@ -1,26 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { loadAdminSecret } from './admin-secret';
 import { startForge } from './forge';
-
-/** Where forge-main keeps the secret of its set-up calls (`admin-http.ts`), owner-only. */
-export function adminSecretPath(dataDir: string): string {
-  return path.join(dataDir, 'admin-secret');
-}
-
-/** The data directory's admin secret, made on first start and kept across restarts. */
-async function loadAdminSecret(dataDir: string): Promise<string> {
-  const file = adminSecretPath(dataDir);
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch (error: unknown) {
-    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
-    const secret = randomBytes(32).toString('base64url');
-    await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-    return secret;
-  }
-}
 
 /**
  * Runnable entry: `node <bundle> --data <dir> [--port <p>]`.
