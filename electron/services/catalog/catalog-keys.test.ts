@@ -41,7 +41,7 @@ describe('signing keys', () => {
     expect(verifySignature(key.publicKeyBase64, bytes, signature)).toBe(true);
     expect(verifySignature(key.publicKeyBase64, bytes, `${signature}\n`)).toBe(true);
     const edited = Uint8Array.from(bytes);
-    edited[2] ^= 1;
+    edited[2] = edited[2]! ^ 1;
     expect(verifySignature(key.publicKeyBase64, edited, signature)).toBe(false);
     const other = generateSigningKey();
     expect(verifySignature(other.publicKeyBase64, bytes, signature)).toBe(false);
