@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { doctorCommand } from './doctor';
+import { keysCommand } from './keys';
 import { sandboxCommand } from './sandbox';
 import { versionCommand } from './version';
 
@@ -9,4 +10,9 @@ import { versionCommand } from './version';
  * A new command is one file in this folder and one line here; parsing, help and
  * errors are shared by all of them.
  */
-export const commands: ReadonlyArray<CliCommand> = [versionCommand, doctorCommand, sandboxCommand];
+export const commands: ReadonlyArray<CliCommand> = [
+  versionCommand,
+  doctorCommand,
+  sandboxCommand,
+  keysCommand,
+];
