@@ -1,0 +1,333 @@
+import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  objectKey,
+  parseManifest,
+  manifestKey,
+  SealedSecretValues,
+  type ContentId,
+  type SnapshotManifest,
+} from '../../../../shared/catalog/catalog-format';
+import { PullRequestState } from '../../../../shared/domain/forge-state';
+import { startForge, type Forge } from '../../../sandbox/forge/forge';
+import { installOpenApiValidation } from '../../../sandbox/openapi/install-openapi-validation';
+import { loadGitHubOpenApi } from '../../../sandbox/openapi/load-github-openapi';
+import { createOpenApiValidator } from '../../../sandbox/openapi/openapi-validator';
+import {
+  generateRestoreKey,
+  openSealed,
+  writeSigningKeyFiles,
+  type RestoreKey,
+} from '../catalog-keys';
+import { openDirectoryStore } from '../directory-store';
+import type { CatalogLocation, Progress } from '../catalog-types';
+import { git, runGit } from './git-runner';
+import { takeSnapshot, type SnapshotRequest, type SnapshotResult } from './snapshot-service';
+import { seedOrg, type SeededOrg } from './test-support';
+
+// The producer as it runs for real: the sandbox forge in-process (its API checked against
+// GitHub's OpenAPI description), native git over smart HTTP, a catalog on disk.
+const validator = createOpenApiValidator(loadGitHubOpenApi());
+
+let root: string;
+let forge: Forge;
+let org: SeededOrg;
+let signingKeyFile: string;
+let restoreKey: RestoreKey;
+let secretValuesFile: string;
+const messages: string[] = [];
+
+function progress(signal: AbortSignal = new AbortController().signal): Progress {
+  return { signal, report: (_done, _total, message) => void messages.push(message ?? '') };
+}
+
+function request(destination: CatalogLocation, extra: Partial<SnapshotRequest> = {}) {
+  return {
+    apiUrl: forge.apiUrl,
+    token: org.backupToken,
+    owner: org.owner,
+    destination,
+    signingKeyFile,
+    workDir: path.join(root, 'cache'),
+    progress: progress(),
+    instrument: (octokit) =>
+      void installOpenApiValidation(octokit, validator, { baseUrl: forge.apiUrl }),
+    ...extra,
+  } satisfies SnapshotRequest;
+}
+
+async function manifestOf(dir: string, seq: number): Promise<SnapshotManifest> {
+  const parsed = parseManifest(await readFile(path.join(dir, manifestKey(seq))));
+  if (!parsed.ok) throw new Error(parsed.problem);
+  return parsed.manifest;
+}
+
+async function objectBytes(dir: string, id: ContentId): Promise<Buffer> {
+  return readFile(path.join(dir, objectKey(id)));
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+function repoOf(manifest: SnapshotManifest, name: string) {
+  const entry = manifest.repos.find((repo) => repo.summary.name === name);
+  if (!entry) throw new Error(`${name} is not in snapshot ${manifest.seq}`);
+  return entry;
+}
+
+/** Objects in a bundle's pack: the count in the pack header after the bundle header. */
+function packObjectCount(bundle: Buffer): number {
+  const start = bundle.indexOf('\n\nPACK');
+  if (start === -1) throw new Error('no pack in the bundle');
+  return bundle.readUInt32BE(start + 2 + 8);
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'bulkhead-producer-'));
+  forge = await startForge({ dataDir: path.join(root, 'forge'), log: () => undefined });
+  org = await seedOrg(forge, root);
+  signingKeyFile = (await writeSigningKeyFiles(path.join(root, 'keys'))).privateKeyFile;
+  restoreKey = await generateRestoreKey();
+  secretValuesFile = path.join(root, 'secret-values.json');
+  await writeFile(secretValuesFile, JSON.stringify(org.secretValues), { mode: 0o600 });
+}, 60_000);
+
+afterAll(async () => {
+  await forge?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('snapshot into a directory', () => {
+  const dir = () => path.join(root, 'catalog');
+  let first: SnapshotResult;
+  let m1: SnapshotManifest;
+
+  it('captures refs, git data, pull requests, variables, secrets and environments', async () => {
+    first = await takeSnapshot(
+      request(
+        { kind: 'directory', path: dir() },
+        { secretValuesFile, restorePublicKey: restoreKey.publicKeyBase64 },
+      ),
+    );
+    expect(first).toMatchObject({ seq: 1, worm: false, readBy: 'backup-bot', notes: [] });
+    expect(first.newObjects).toBe(first.objects);
+    expect(first.reusedObjects).toBe(0);
+    m1 = await manifestOf(dir(), 1);
+    expect(m1.repos.map((r) => r.summary.name)).toEqual(['api', 'empty', 'web']);
+    expect(m1.source).toEqual({ kind: 'github', apiUrl: forge.apiUrl, readBy: 'backup-bot' });
+
+    // Refs equal what the API reports; the empty repository has neither refs nor bundles.
+    for (const name of ['api', 'web', 'empty']) {
+      expect(repoOf(m1, name).refs).toEqual(await org.admin.listRefs('acme', name));
+    }
+    expect(repoOf(m1, 'api').refs.map((r) => r.name)).toEqual([
+      'refs/heads/feature',
+      'refs/heads/main',
+      'refs/tags/v0',
+      'refs/tags/v1',
+    ]);
+    expect(repoOf(m1, 'empty').git.bundles).toEqual([]);
+    expect(repoOf(m1, 'api').git.bundles).toHaveLength(1);
+
+    // A pull request reads back equal to the live one.
+    const [livePull] = await org.admin.listPulls('acme', 'api');
+    const storedPull = PullRequestState.parse(
+      JSON.parse((await objectBytes(dir(), repoOf(m1, 'api').pulls[0]!.object)).toString()),
+    );
+    expect(storedPull).toEqual(livePull);
+    expect(storedPull).toMatchObject({
+      labels: ['backend', 'reliability'],
+      requestedReviewers: ['reviewer'],
+      reviews: [{ author: 'reviewer', state: 'APPROVED' }],
+      comments: [{ body: 'Ready for review' }],
+      reviewComments: [{ body: 'Cap the delay', path: 'src/backoff.ts' }],
+    });
+    const environments = JSON.parse(
+      (await objectBytes(dir(), repoOf(m1, 'api').environments!)).toString(),
+    );
+    expect(environments).toEqual(await org.admin.readEnvironments('acme', 'api'));
+    const secrets = JSON.parse((await objectBytes(dir(), repoOf(m1, 'api').secrets!)).toString());
+    expect(secrets).toEqual([expect.objectContaining({ name: 'DEPLOY_KEY' })]);
+
+    // The bundle, unbundled into an empty repository, holds every ref.
+    const scratch = path.join(root, 'scratch-1.git');
+    await git('init', ['init', '--bare', '--quiet', scratch]);
+    const bundleFile = path.join(dir(), objectKey(repoOf(m1, 'api').git.bundles[0]!));
+    const heads = await git('list', ['bundle', 'list-heads', bundleFile], { gitDir: scratch });
+    expect(heads.trim().split('\n')).toHaveLength(4);
+    await git('unbundle', ['bundle', 'unbundle', bundleFile], { gitDir: scratch });
+    for (const ref of repoOf(m1, 'api').refs) {
+      expect((await runGit(['cat-file', '-e', ref.sha], { gitDir: scratch })).code).toBe(0);
+    }
+  });
+
+  it('seals secret values to the restore key and stores no plaintext and no token', async () => {
+    const sealed = SealedSecretValues.parse(
+      JSON.parse((await objectBytes(dir(), repoOf(m1, 'api').secretValues!)).toString()),
+    );
+    expect(sealed.restoreKeyFingerprint).toBe(restoreKey.fingerprint);
+    const deployKey = await openSealed(restoreKey, sealed.repository.DEPLOY_KEY ?? '');
+    expect(Buffer.from(deployKey).toString()).toBe(org.plaintexts[0]);
+    const dbPassword = await openSealed(
+      restoreKey,
+      sealed.environments.production?.DB_PASSWORD ?? '',
+    );
+    expect(Buffer.from(dbPassword).toString()).toBe(org.plaintexts[1]);
+    await expect(
+      openSealed(await generateRestoreKey(), sealed.repository.DEPLOY_KEY ?? ''),
+    ).rejects.toThrow(/does not open/);
+
+    const forbidden = [...org.plaintexts, org.backupToken, org.adminToken];
+    for (const file of [
+      ...(await filesUnder(dir())),
+      ...(await filesUnder(path.join(root, 'cache'))),
+    ]) {
+      const bytes = await readFile(file);
+      for (const text of forbidden) expect(bytes.includes(text), file).toBe(false);
+    }
+    expect(messages.join('\n')).not.toContain(org.plaintexts[0]);
+  });
+
+  it('stores only new objects the second time: the new bundle holds only the new commits', async () => {
+    // Change things: a new commit on main, feature force-pushed, web's topic deleted, the
+    // API pull request retitled, a variable changed.
+    const apiMain = await org.commit(
+      'api',
+      'src/retry.ts',
+      'export const retries = 5;\n',
+      'More retries',
+    );
+    await org.git('api', ['checkout', '--quiet', 'feature']);
+    await org.git('api', ['reset', '--quiet', '--hard', 'main~1']);
+    const rewritten = await org.commit(
+      'api',
+      'src/backoff.ts',
+      'export const backoffMs = 250;\n',
+      'Backoff, again',
+    );
+    await org.git('api', ['checkout', '--quiet', 'main']);
+    await org.git('api', ['push', '--quiet', '--force', 'origin', 'main', 'feature']);
+    await org.git('web', ['push', '--quiet', 'origin', ':topic']);
+    await org.admin.updatePull('acme', 'api', 1, { title: 'Add backoff (v2)' });
+    await org.admin.setVariable({ owner: 'acme', repo: 'api' }, 'REGION', 'eu-central-1');
+    const oldFeature = repoOf(m1, 'api').refs.find((r) => r.name === 'refs/heads/feature')!.sha;
+
+    const second = await takeSnapshot(request({ kind: 'directory', path: dir() }));
+    const m2 = await manifestOf(dir(), 2);
+    expect(m2.parent).not.toBeNull();
+    const api1 = repoOf(m1, 'api');
+    const api2 = repoOf(m2, 'api');
+
+    // Written: api's new bundle, its retitled pull request and its variables. Everything
+    // else (web's bundle and pull, both secrets lists, environments) kept its id.
+    expect(second.newObjects).toBe(3);
+    expect(second.reusedObjects).toBe(second.objects - 3);
+    expect(api2.git.bundles).toHaveLength(2);
+    expect(api2.git.bundles[0]).toBe(api1.git.bundles[0]);
+    expect(api2.pulls[0]!.object).not.toBe(api1.pulls[0]!.object);
+    expect(api2.variables).not.toBe(api1.variables);
+    expect(api2.secrets).toBe(api1.secrets);
+    expect(api2.environments).toBe(api1.environments);
+    expect(api2.secretValues).toBeNull();
+    expect(repoOf(m2, 'web').git.bundles).toEqual(repoOf(m1, 'web').git.bundles);
+    expect(repoOf(m2, 'web').pulls).toEqual(repoOf(m1, 'web').pulls);
+    expect(repoOf(m2, 'web').refs.map((r) => r.name)).toEqual(['refs/heads/main']);
+    expect(second.repos.find((r) => r.name === 'acme/web')?.newBundle).toBe(false);
+
+    // The new bundle: only the two moved branches, only the new objects, and the earlier history as prerequisites.
+    const bundleFile = path.join(dir(), objectKey(api2.git.bundles[1]!));
+    const scratch = path.join(root, 'scratch-2.git');
+    await git('init', ['init', '--bare', '--quiet', scratch]);
+    const heads = await git('list', ['bundle', 'list-heads', bundleFile], { gitDir: scratch });
+    expect(
+      heads
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[1])
+        .sort(),
+    ).toEqual(['refs/heads/feature', 'refs/heads/main']);
+    const alone = await runGit(['bundle', 'verify', bundleFile], { gitDir: scratch });
+    expect(alone.code).not.toBe(0);
+    expect(alone.stderr).toContain('lacks these prerequisite commits');
+    const expected = await git(
+      'count',
+      [
+        'rev-list',
+        '--objects',
+        '--count',
+        'main',
+        'feature',
+        '--not',
+        ...api1.refs.map((r) => r.sha),
+      ],
+      { gitDir: org.work.api },
+    );
+    expect(packObjectCount(await readFile(bundleFile))).toBe(Number(expected.trim()));
+    // Two commits, each with a root tree, a src/ tree and a blob.
+    expect(Number(expected.trim())).toBe(8);
+    await git(
+      'unbundle',
+      ['bundle', 'unbundle', path.join(dir(), objectKey(api1.git.bundles[0]!))],
+      {
+        gitDir: scratch,
+      },
+    );
+    const verified = await runGit(['bundle', 'verify', bundleFile], { gitDir: scratch });
+    expect(verified.code).toBe(0);
+
+    // Snapshot 2 has the force-pushed feature; snapshot 1 keeps the old one.
+    expect(api2.refs.find((r) => r.name === 'refs/heads/feature')?.sha).toBe(rewritten);
+    expect(api2.refs.find((r) => r.name === 'refs/heads/main')?.sha).toBe(apiMain);
+    expect(api1.refs.find((r) => r.name === 'refs/heads/feature')?.sha).toBe(oldFeature);
+    expect(oldFeature).not.toBe(rewritten);
+  });
+
+  it('adds no bundle and no object when nothing changed', async () => {
+    const third = await takeSnapshot(request({ kind: 'directory', path: dir() }));
+    expect(third).toMatchObject({ seq: 3, newObjects: 0 });
+    const m2 = await manifestOf(dir(), 2);
+    const m3 = await manifestOf(dir(), 3);
+    expect(m3.repos).toEqual(m2.repos);
+    expect(m3.objects).toEqual(m2.objects);
+  });
+
+  it('warms a lost cache from the catalog, so the next bundle is still incremental', async () => {
+    await rm(path.join(root, 'cache'), { recursive: true, force: true });
+    await org.commit('web', 'index.html', '<h1>web 2</h1>\n', 'Retitle');
+    await org.git('web', ['push', '--quiet', 'origin', 'main']);
+    const fourth = await takeSnapshot(request({ kind: 'directory', path: dir() }));
+    expect(fourth.newObjects).toBe(1);
+    const m4 = await manifestOf(dir(), 4);
+    const web = repoOf(m4, 'web');
+    expect(web.git.bundles).toHaveLength(2);
+    const bundle = await readFile(path.join(dir(), objectKey(web.git.bundles[1]!)));
+    expect(packObjectCount(bundle)).toBe(3);
+  });
+
+  it('refuses a catalog signed by another key before capturing anything', async () => {
+    const other = (await writeSigningKeyFiles(path.join(root, 'other-keys'))).privateKeyFile;
+    await expect(
+      takeSnapshot(request({ kind: 'directory', path: dir() }, { signingKeyFile: other })),
+    ).rejects.toThrow(/signed by sha256:[0-9a-f]{64}, not by this key/);
+    expect(openDirectoryStore(dir()).worm).toBe(false);
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      takeSnapshot(
+        request(
+          { kind: 'directory', path: path.join(root, 'cancelled') },
+          {
+            progress: progress(controller.signal),
+          },
+        ),
+      ),
+    ).rejects.toMatchObject({ code: 'cancelled' });
+  });
+});
