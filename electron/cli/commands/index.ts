@@ -2,6 +2,7 @@ import type { CliCommand } from '../command';
 import { doctorCommand } from './doctor';
 import { keysCommand } from './keys';
 import { sandboxCommand } from './sandbox';
+import { snapshotCommand } from './snapshot';
 import { versionCommand } from './version';
 
 /**
@@ -15,4 +16,5 @@ export const commands: ReadonlyArray<CliCommand> = [
   doctorCommand,
   sandboxCommand,
   keysCommand,
+  snapshotCommand,
 ];

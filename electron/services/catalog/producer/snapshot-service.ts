@@ -44,7 +44,7 @@ export interface SnapshotRequest {
   /** Repository names; all of the owner's when absent or empty. */
   readonly repos?: ReadonlyArray<string>;
   readonly destination: CatalogLocation;
-  /** Object Lock for every object; S3 only (a directory cannot hold one). */
+  /** Object Lock for every object: required for S3, refused for a directory. */
   readonly lock?: LockPolicy | null;
   /** The Ed25519 private key (PKCS#8 PEM) that signs the manifest. */
   readonly signingKeyFile: string;
@@ -98,6 +98,12 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotRe
     throw new BulkheadError(
       'bad_request',
       'Object Lock needs an S3 destination; a directory cannot hold a retention lock',
+    );
+  }
+  if (!request.lock && destination.kind === 's3') {
+    throw new BulkheadError(
+      'bad_request',
+      'an S3 destination needs an Object Lock policy (mode and retention); a COMPLIANCE lock cannot be shortened, so none is assumed',
     );
   }
   const signingKey = await loadSigningKey(request.signingKeyFile);
