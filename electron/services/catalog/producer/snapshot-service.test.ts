@@ -1,3 +1,4 @@
+import { DeleteObjectCommand, HeadObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,8 @@ import {
   type RestoreKey,
 } from '../catalog-keys';
 import { openDirectoryStore } from '../directory-store';
+import { createLockedBucket, openS3Store, s3ClientFor, type S3Location } from '../s3-store';
+import { startCeph, type CephServer } from '../../../sandbox/launchers/ceph-launcher';
 import type { CatalogLocation, Progress } from '../catalog-types';
 import { git, runGit } from './git-runner';
 import { takeSnapshot, type SnapshotRequest, type SnapshotResult } from './snapshot-service';
@@ -329,5 +332,101 @@ describe('snapshot into a directory', () => {
         ),
       ),
     ).rejects.toMatchObject({ code: 'cancelled' });
+  });
+});
+
+describe('snapshot into Ceph with Object Lock', () => {
+  let ceph: CephServer | undefined;
+  let location: S3Location;
+
+  beforeAll(async () => {
+    ceph = await startCeph();
+    location = {
+      kind: 's3',
+      endpoint: ceph.endpoint,
+      region: ceph.region,
+      bucket: 'bulkhead-catalog',
+      prefix: 'acme',
+      accessKeyId: ceph.accessKey,
+      secretAccessKey: ceph.secretKey,
+    };
+    await createLockedBucket(location);
+  }, 150_000);
+
+  afterAll(async () => {
+    await ceph?.stop();
+  }, 60_000);
+
+  it('locks every object COMPLIANCE, and a locked version cannot be deleted', async () => {
+    const started = Date.now();
+    const result = await takeSnapshot(
+      request(location, {
+        lock: { mode: 'COMPLIANCE', retainDays: 0.01, legalHold: false },
+        workDir: path.join(root, 'cache-s3'),
+      }),
+    );
+    expect(result).toMatchObject({ seq: 1, worm: true, location: 's3://bulkhead-catalog/acme' });
+    expect(result.newObjects).toBe(result.objects);
+
+    const store = openS3Store(location);
+    const keys: string[] = [];
+    for await (const item of store.list('')) keys.push(item.key);
+    // The identity, one manifest with its signature, and every object.
+    expect(keys).toHaveLength(result.objects + 3);
+    for (const key of keys) {
+      const lock = await store.lock(key);
+      expect(lock?.mode, key).toBe('COMPLIANCE');
+      expect(Date.parse(lock?.retainUntil ?? '')).toBeGreaterThan(started);
+    }
+
+    const client = s3ClientFor(location);
+    try {
+      const target = `acme/${manifestKey(1)}`;
+      const head = await client.send(
+        new HeadObjectCommand({ Bucket: location.bucket, Key: target }),
+      );
+      expect(head.VersionId).toBeTruthy();
+      const refused = await client
+        .send(
+          new DeleteObjectCommand({
+            Bucket: location.bucket,
+            Key: target,
+            VersionId: head.VersionId,
+          }),
+        )
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect(refused).toBeInstanceOf(S3ServiceException);
+      expect((refused as S3ServiceException).$metadata.httpStatusCode).toBe(403);
+      const still = await client.send(
+        new HeadObjectCommand({ Bucket: location.bucket, Key: target, VersionId: head.VersionId }),
+      );
+      expect(still.ContentLength).toBeGreaterThan(0);
+    } finally {
+      client.destroy();
+    }
+
+    // Incremental on S3 too: nothing changed, nothing new is written.
+    const again = await takeSnapshot(
+      request(location, {
+        lock: { mode: 'COMPLIANCE', retainDays: 0.01, legalHold: false },
+        workDir: path.join(root, 'cache-s3'),
+      }),
+    );
+    expect(again).toMatchObject({ seq: 2, newObjects: 0 });
+  });
+
+  it('refuses an S3 destination without a lock policy, and a lock on a directory', async () => {
+    await expect(takeSnapshot(request(location))).rejects.toThrow(/needs an Object Lock policy/);
+    await expect(
+      takeSnapshot(
+        request(
+          { kind: 'directory', path: path.join(root, 'nolock') },
+          { lock: { mode: 'GOVERNANCE', retainDays: 1, legalHold: false } },
+        ),
+      ),
+    ).rejects.toThrow(/needs an S3 destination/);
   });
 });
