@@ -167,6 +167,11 @@ async function* listDirectory(
   const base = slash < 0 ? '' : prefix.slice(0, slash + 1);
   const found: StoredObjectInfo[] = [];
   const pending: string[] = [base];
+  try {
+    if (!(await lstat(root)).isDirectory()) throw new Error('not a directory');
+  } catch {
+    throw new CatalogError('missing', '', `the catalog directory ${root} does not exist`);
+  }
   while (pending.length > 0) {
     signal?.throwIfAborted();
     const folder = pending.pop()!;
@@ -176,12 +181,7 @@ async function* listDirectory(
         withFileTypes: true,
       });
     } catch (error: unknown) {
-      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) {
-        if (folder === '' && isCode(error, 'ENOENT')) {
-          throw new CatalogError('missing', '', `the catalog directory ${root} does not exist`);
-        }
-        continue;
-      }
+      if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) continue;
       throw fileError(error, folder, root);
     }
     const files: string[] = [];
