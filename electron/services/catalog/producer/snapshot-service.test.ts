@@ -23,6 +23,8 @@ import {
   type RestoreKey,
 } from '../catalog-keys';
 import { openDirectoryStore } from '../directory-store';
+import { materialiseRepo, openCatalog, openSnapshot, readJsonObject } from '../catalog-reader';
+import { verifyCatalog } from '../catalog-verifier';
 import { createLockedBucket, openS3Store, s3ClientFor, type S3Location } from '../s3-store';
 import { startCeph, type CephServer } from '../../../sandbox/launchers/ceph-launcher';
 import type { CatalogLocation, Progress } from '../catalog-types';
@@ -298,6 +300,46 @@ describe('snapshot into a directory', () => {
     expect(m3.objects).toEqual(m2.objects);
   });
 
+  it('verifies clean (quick and full), browses back, and materialises each snapshot', async () => {
+    const store = openDirectoryStore(dir());
+    const fingerprint = (await manifestOf(dir(), 1)).keyFingerprint;
+    const pin = { kind: 'pinned', key: fingerprint } as const;
+    for (const level of ['quick', 'full'] as const) {
+      const report = await verifyCatalog(store, pin, level, progress(), {
+        scratchDir: root,
+      });
+      expect(report.problems, level).toEqual([]);
+      expect(report).toMatchObject({ ok: true, level, snapshots: 3 });
+      expect(report.warnings.join(' ')).toMatch(/not WORM/i);
+    }
+    const catalog = await openCatalog(store, pin);
+    expect(catalog.keyTrust).toBe('pinned');
+    const s1 = await openSnapshot(store, catalog, 1);
+    const s2 = await openSnapshot(store, catalog, 2);
+
+    // A pull request read back through the reader equals the live one.
+    const live = await org.admin.getPull('acme', 'api', 1);
+    const stored = await readJsonObject(
+      store,
+      repoOf(s2.manifest, 'api').pulls[0]!.object,
+      PullRequestState,
+    );
+    expect(stored).toEqual(live);
+
+    // Snapshot 2 has the force-pushed feature branch; snapshot 1 still has the old one.
+    const cache = path.join(root, 'materialised');
+    for (const snapshot of [s1, s2]) {
+      const repoDir = await materialiseRepo(store, snapshot.manifest, 'acme', 'api', cache);
+      for (const ref of repoOf(snapshot.manifest, 'api').refs) {
+        const sha = await git('rev-parse', ['rev-parse', ref.name], { gitDir: repoDir });
+        expect(sha.trim(), `${ref.name} at snapshot ${snapshot.manifest.seq}`).toBe(ref.sha);
+      }
+    }
+    const feature = (m: SnapshotManifest) =>
+      repoOf(m, 'api').refs.find((r) => r.name === 'refs/heads/feature')?.sha;
+    expect(feature(s1.manifest)).not.toBe(feature(s2.manifest));
+  });
+
   it('warms a lost cache from the catalog, so the next bundle is still incremental', async () => {
     await rm(path.join(root, 'cache'), { recursive: true, force: true });
     await org.commit('web', 'index.html', '<h1>web 2</h1>\n', 'Retitle');
@@ -379,6 +421,16 @@ describe('snapshot into Ceph with Object Lock', () => {
       expect(Date.parse(lock?.retainUntil ?? '')).toBeGreaterThan(started);
     }
 
+    const pin = { kind: 'pinned', key: (await openSnapshotOf(store)).keyFingerprint } as const;
+    const report = await verifyCatalog(store, pin, 'full', progress(), {
+      scratchDir: root,
+    });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.worm).toMatchObject({ unlocked: 0, mode: 'COMPLIANCE' });
+    expect(report.worm.locked).toBeGreaterThanOrEqual(result.objects);
+    expect(report.perObject.every((line) => line.lock?.mode === 'COMPLIANCE')).toBe(true);
+
     const client = s3ClientFor(location);
     try {
       const target = `acme/${manifestKey(1)}`;
@@ -430,3 +482,9 @@ describe('snapshot into Ceph with Object Lock', () => {
     ).rejects.toThrow(/needs an S3 destination/);
   });
 });
+
+async function openSnapshotOf(store: ReturnType<typeof openS3Store>): Promise<SnapshotManifest> {
+  const parsed = parseManifest(await store.read(manifestKey(1)));
+  if (!parsed.ok) throw new Error(parsed.problem);
+  return parsed.manifest;
+}
