@@ -128,7 +128,7 @@ export async function verifyCatalog(
       problems.push({ object: key, problem: 'not listed by any snapshot' });
     }
   }
-  for (const [key, entry] of listed) {
+  for (const [key, entry] of [...listed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const size = stored.get(key);
     const sizes = [...entry.sizes];
     if (sizes.length > 1) {
