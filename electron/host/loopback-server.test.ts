@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../shared/ipc/contract';
 import { createDispatcher, type Dispatcher, type Handlers } from '../../shared/ipc/registry';
+import { unusedHandlers } from '../../shared/ipc/unused-handlers';
 import { createHostDispatcher } from '../services/host-setup';
 import { startLoopbackServer, type LoopbackServer } from './loopback-server';
 
@@ -505,6 +506,7 @@ function slowDispatcher() {
   let markStarted: () => void = () => {};
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const handlers: Handlers = {
+    ...unusedHandlers(),
     'app:info': async () => {
       throw new Error('not used');
     },

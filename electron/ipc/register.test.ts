@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { invokeChannels } from '../../shared/ipc/contract';
 import { createDispatcher, type Handlers } from '../../shared/ipc/registry';
+import { unusedHandlers } from '../../shared/ipc/unused-handlers';
 import {
   isTrustedSender,
   registerIpc,
@@ -62,6 +63,7 @@ function eventFrom(sender: FakeContents, frame: FrameLike | null = mainFrame()):
 function setup() {
   const started: string[] = [];
   const handlers: Handlers = {
+    ...unusedHandlers(),
     'app:info': async () => ({
       name: 'Bulkhead',
       version: '0.0.0',

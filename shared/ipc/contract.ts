@@ -1,5 +1,18 @@
 import { z } from 'zod';
 import { TaskId, TaskProgress } from '../tasks/task';
+import { PullRequestState } from '../domain/forge-state';
+import {
+  CatalogOpened,
+  CatalogOpenRequest,
+  CloseRequest,
+  PullRequest,
+  SnapshotContents,
+  SnapshotRequest,
+  VariableValues,
+  VariableValuesRequest,
+  VerifyReportView,
+  VerifyRequest,
+} from '../catalog/catalog-view';
 
 /**
  * The one contract between the UI and the services.
@@ -69,6 +82,20 @@ export const invokeChannels = {
     res: DiagnosticsReport,
     task: { title: 'Checking local components', unit: 'checks' },
   },
+  'catalog:open': {
+    req: CatalogOpenRequest,
+    res: CatalogOpened,
+    task: { title: 'Opening the snapshot catalog', unit: 'manifests' },
+  },
+  'catalog:snapshot': { req: SnapshotRequest, res: SnapshotContents },
+  'catalog:pull': { req: PullRequest, res: PullRequestState },
+  'catalog:variable-values': { req: VariableValuesRequest, res: VariableValues },
+  'catalog:verify': {
+    req: VerifyRequest,
+    res: VerifyReportView,
+    task: { title: 'Verifying the snapshot catalog', unit: 'objects' },
+  },
+  'catalog:close': { req: CloseRequest, res: z.object({ closed: z.boolean() }) },
   'task:list': { req: z.object({}), res: z.array(TaskProgress) },
   'task:cancel': {
     req: z.object({ taskId: TaskId }),

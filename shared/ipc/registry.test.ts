@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createDispatcher, type Handlers } from './registry';
 import type { EventPayload } from './contract';
 import { BulkheadError } from './errors';
+import { unusedHandlers } from './unused-handlers';
 
 function makeHandlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
+    ...unusedHandlers(),
     'app:info': async () => ({
       name: 'Bulkhead',
       version: '0.0.0',
