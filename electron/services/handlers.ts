@@ -1,8 +1,24 @@
 import type { Handlers } from '../../shared/ipc/registry';
 import { createAppService, type AppServiceDeps } from './app-service';
+import { createCatalogService, type CatalogCore } from './catalog-service';
+import { openCatalog, openSnapshot, readJsonObject } from './catalog/catalog-reader';
+import { openStore } from './catalog/catalog-store';
+import { verifyCatalog } from './catalog/catalog-verifier';
+import { detectBackup, openImportedBackup } from './catalog/importers/import-backup';
 import { createDiagnosticsService } from './diagnostics-service';
 
 export type ServiceDeps = AppServiceDeps;
+
+/** The catalog core as the catalog channels use it: stores, reader, verifier, importers. */
+export const catalogCore: CatalogCore = {
+  openStore,
+  openCatalog,
+  openSnapshot,
+  readJsonObject,
+  verifyCatalog,
+  detectBackup,
+  openImportedBackup: (folder, progress) => openImportedBackup(folder, progress),
+};
 
 /**
  * Builds every contract handler from the services.
@@ -14,9 +30,16 @@ export type ServiceDeps = AppServiceDeps;
 export function createHandlers(deps: ServiceDeps): Handlers {
   const app = createAppService(deps);
   const diagnostics = createDiagnosticsService(deps);
+  const catalog = createCatalogService({ core: catalogCore, clock: deps.clock });
   return {
     'app:info': async () => app.info(),
     'app:ping': async ({ nonce }) => app.ping(nonce),
     'diagnostics:run': async (_req, ctx) => diagnostics.run(ctx),
+    'catalog:open': async (req, ctx) => catalog.open(req, ctx),
+    'catalog:snapshot': async (req) => catalog.snapshot(req),
+    'catalog:pull': async (req) => catalog.pull(req),
+    'catalog:variable-values': async (req) => catalog.variableValues(req),
+    'catalog:verify': async (req, ctx) => catalog.verify(req, ctx),
+    'catalog:close': async (req) => catalog.close(req),
   };
 }
