@@ -1,4 +1,5 @@
 import { HashRouter, Navigate, Route, Routes } from 'react-router';
+import { CatalogView } from '../features/catalog/catalog-view';
 import { ComponentsView } from '../features/diagnostics/components-view';
 import { DiffView } from '../features/diff/diff-view';
 import { OverviewView } from '../features/overview/overview-view';
@@ -21,6 +22,7 @@ export function AppRoutes() {
         <Route element={<AppFrame />}>
           <Route index element={<OverviewView />} />
           <Route path="timeline" element={<TimelineView />} />
+          <Route path="catalog" element={<CatalogView />} />
           <Route path="diff" element={<DiffView />} />
           <Route path="restore" element={<RestoreView />} />
           <Route path="report" element={<ReportView />} />

@@ -60,6 +60,14 @@ export const commandRegistry = [
     inPalette: true,
   },
   {
+    id: 'go.catalog',
+    title: 'Go to Catalog',
+    group: 'Go to',
+    keys: 'g a',
+    keywords: ['snapshot', 'backup', 'worm', 'verify'],
+    inPalette: true,
+  },
+  {
     id: 'go.diff',
     title: 'Go to Diff',
     group: 'Go to',

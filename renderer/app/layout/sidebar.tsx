@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
-import { NavLink } from 'react-router';
+import { NavLink, useNavigate } from 'react-router';
+import { CatalogSidebarSummary } from '../../features/catalog/catalog-sidebar';
+import { useCommandHandler } from '../commands';
 import { EmptyState } from '../ui/empty-state';
 import {
   CatalogIcon,
@@ -24,6 +26,7 @@ interface NavEntry {
 const views: ReadonlyArray<NavEntry> = [
   { to: '/', label: 'Overview', keys: 'g o', icon: <OverviewIcon /> },
   { to: '/timeline', label: 'Timeline', keys: 'g t', icon: <TimelineIcon /> },
+  { to: '/catalog', label: 'Catalog', keys: 'g a', icon: <CatalogIcon /> },
   { to: '/diff', label: 'Diff', keys: 'g d', icon: <DiffIcon /> },
   { to: '/restore', label: 'Restore', keys: 'g r', icon: <RestoreIcon /> },
   { to: '/report', label: 'Report', keys: 'g p', icon: <ReportIcon /> },
@@ -62,10 +65,14 @@ function IncidentSection(props: {
 /**
  * The sidebar: the views, the incident's inputs, and the local components check.
  *
- * Sources, Catalog and Findings are where an incident's material will live; for now
- * each says what it will hold and that loading it is not built yet.
+ * Sources, Catalog and Findings are where an incident's material lives. The Catalog
+ * section shows the open snapshot catalog and its standing; Sources and Findings say
+ * what they will hold and that loading it is not built yet. The sidebar is always on
+ * screen, so it also binds `g a`, which jumps to the Catalog view.
  */
 export function Sidebar() {
+  const navigate = useNavigate();
+  useCommandHandler('go.catalog', () => void navigate('/catalog'));
   return (
     <aside className="sidebar" data-testid="sidebar" aria-label="Incident and navigation">
       <nav aria-label="Views">
@@ -87,12 +94,7 @@ export function Sidebar() {
           </EmptyState>
         </IncidentSection>
         <IncidentSection id="sidebar-catalog" title="Catalog" icon={<CatalogIcon />}>
-          <EmptyState compact title="No snapshot catalog open.">
-            <p>
-              A WORM snapshot catalog (a directory or an S3 bucket with Object Lock) is the baseline
-              to diff and restore from. Opening one is not built yet.
-            </p>
-          </EmptyState>
+          <CatalogSidebarSummary />
         </IncidentSection>
         <IncidentSection id="sidebar-findings" title="Findings" icon={<FindingsIcon />}>
           <EmptyState compact title="No findings.">
