@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command';
+import { catalogCommand } from './catalog';
 import { doctorCommand } from './doctor';
 import { keysCommand } from './keys';
 import { sandboxCommand } from './sandbox';
@@ -17,4 +18,5 @@ export const commands: ReadonlyArray<CliCommand> = [
   sandboxCommand,
   keysCommand,
   snapshotCommand,
+  catalogCommand,
 ];
