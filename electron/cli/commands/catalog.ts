@@ -419,7 +419,10 @@ async function verifyImport(
     ...report.problems.filter(
       (problem) =>
         !bySignature.has(problem.object) &&
-        !(problem.object === manifestKey(1) && /\bkey\b|sign/i.test(problem.problem)),
+        !(
+          problem.object === manifestKey(1) &&
+          /^signed by key|^belongs to catalog/.test(problem.problem)
+        ),
     ),
   ];
   return {

@@ -13,7 +13,9 @@ import {
   signatureKey,
 } from '../../../../shared/catalog/catalog-format';
 import { PullRequestState } from '../../../../shared/domain/forge-state';
+import { materialiseRepo, readJsonObject } from '../catalog-reader';
 import type { Progress } from '../catalog-types';
+import { verifyCatalog } from '../catalog-verifier';
 import { detectBackup, openImportedBackup } from './import-backup';
 import {
   fingerprintTree,
@@ -229,6 +231,57 @@ describe('python-github-backup import', () => {
   });
 });
 
+describe('the catalog core on an import, unchanged', () => {
+  let imported: ImportedBackup;
+
+  beforeAll(async () => {
+    await setWritable(pgb, false);
+    imported = await openImportedBackup(pgb, progress().value);
+  }, 60_000);
+
+  afterAll(async () => {
+    await imported.dispose();
+    await setWritable(pgb, true);
+  });
+
+  it('materialiseRepo builds each repository with exactly its refs', async () => {
+    const cache = await mkdtemp(path.join(scratch, 'materialised-'));
+    for (const repo of imported.manifest.repos) {
+      const gitDir = await materialiseRepo(
+        imported.store,
+        imported.manifest,
+        repo.summary.owner,
+        repo.summary.name,
+        cache,
+      );
+      expect(headsAndTags(gitDir)).toEqual(headsAndTags(upstream));
+      expect(fixtureGit(['symbolic-ref', 'HEAD'], gitDir).trim()).toBe('refs/heads/main');
+    }
+  });
+
+  it('readJsonObject reads the pull objects, checked against their names', async () => {
+    const widgets = imported.manifest.repos.find((repo) => repo.summary.name === 'widgets');
+    const first = widgets?.pulls[0];
+    if (!first) throw new Error('no pull');
+    const pull = await readJsonObject(imported.store, first.object, PullRequestState);
+    expect(pull.title).toBe('Add feature #1');
+  });
+
+  it('verifyCatalog full finds nothing wrong but the identity and signature an import lacks', async () => {
+    const report = await verifyCatalog(
+      imported.store,
+      { kind: 'trust-on-first-use' },
+      'full',
+      progress().value,
+    );
+    expect(report.problems.map((problem) => problem.object).sort()).toEqual([
+      'bulkhead-catalog.json',
+      signatureKey(1),
+    ]);
+    expect(report.objects).toBe(imported.manifest.objects.length);
+  });
+});
+
 describe('git bundles and mirrors import', () => {
   let imported: ImportedBackup;
   let before: Map<string, string>;
@@ -267,6 +320,38 @@ describe('git bundles and mirrors import', () => {
     expect(widgets?.git.bundles[0]).not.toBe(fileHash(path.join(bundles, 'widgets.bundle')));
     const listHeads = fixtureGit(['bundle', 'list-heads', path.join(bundles, 'widgets.bundle')]);
     expect(listHeads).toContain('refs/pull/1/head');
+  });
+});
+
+describe('a backup changed after its import', () => {
+  it('is caught by full verification, naming the object', async () => {
+    const imported = await openImportedBackup(pgb, progress().value);
+    const file = path.join(pgb, 'repositories', 'widgets', 'issues', '4.json');
+    const original = readFileSync(file);
+    try {
+      const id = `sha256:${createHash('sha256').update(original).digest('hex')}` as const;
+      expect(imported.manifest.objects).toContainEqual({
+        id,
+        size: original.byteLength,
+        kind: 'imported-file',
+      });
+      const flipped = Buffer.from(original);
+      flipped[10] = (flipped[10] ?? 0) ^ 0x01;
+      await writeFile(file, flipped);
+      const report = await verifyCatalog(
+        imported.store,
+        { kind: 'trust-on-first-use' },
+        'full',
+        progress().value,
+      );
+      expect(report.problems).toContainEqual({
+        object: objectKey(id),
+        problem: expect.stringMatching(/content hashes to sha256:[0-9a-f]{64}, not its name/),
+      });
+    } finally {
+      await writeFile(file, original);
+      await imported.dispose();
+    }
   });
 });
 
