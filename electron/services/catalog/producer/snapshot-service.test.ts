@@ -22,13 +22,16 @@ import {
   writeSigningKeyFiles,
   type RestoreKey,
 } from '../catalog-keys';
-import { openDirectoryStore } from '../directory-store';
+import { createDirectoryWriteStore, openDirectoryStore } from '../directory-store';
+import { putObject } from '../catalog-writer';
+import { createGitHubAdapter, type GitHubAdapter } from '../../github/github-adapter';
 import { materialiseRepo, openCatalog, openSnapshot, readJsonObject } from '../catalog-reader';
 import { verifyCatalog } from '../catalog-verifier';
 import { createLockedBucket, openS3Store, s3ClientFor, type S3Location } from '../s3-store';
 import { startCeph, type CephServer } from '../../../sandbox/launchers/ceph-launcher';
 import type { CatalogLocation, Progress } from '../catalog-types';
 import { git, runGit } from './git-runner';
+import { captureSnapshot, type ObjectSink } from './capture';
 import { takeSnapshot, type SnapshotRequest, type SnapshotResult } from './snapshot-service';
 import { seedOrg, type SeededOrg } from './test-support';
 
@@ -374,6 +377,69 @@ describe('snapshot into a directory', () => {
         ),
       ),
     ).rejects.toMatchObject({ code: 'cancelled' });
+  });
+});
+
+describe('refs that move while they are read', () => {
+  // The race between the API read and the fetch, made certain: an adapter whose ref
+  // listing reports a commit the remote does not have (as if the branch moved away
+  // between the two reads) for the first `stale` calls.
+  function racingAdapter(stale: number): { adapter: GitHubAdapter; calls: () => number } {
+    const real = createGitHubAdapter({ baseUrl: forge.apiUrl, token: org.backupToken });
+    let calls = 0;
+    const adapter: GitHubAdapter = {
+      ...real,
+      async listRefs(owner, name) {
+        const refs = await real.listRefs(owner, name);
+        calls++;
+        if (calls > stale) return refs;
+        return refs.map((ref) =>
+          ref.name === 'refs/heads/main' ? { ...ref, sha: 'e'.repeat(40) } : ref,
+        );
+      },
+    };
+    return { adapter, calls: () => calls };
+  }
+  const sink = (dir: string): ObjectSink => {
+    const write = createDirectoryWriteStore(dir);
+    return {
+      put: async (content, kind, signal) => ({
+        entry: await putObject(write, content, kind, signal),
+        outcome: 'written',
+      }),
+    };
+  };
+
+  it('reads the refs again, and records what the API reports once git agrees', async () => {
+    const { adapter, calls } = racingAdapter(1);
+    const captured = await captureSnapshot({
+      adapter,
+      gitAuth: { token: org.backupToken },
+      owner: 'acme',
+      repos: ['web'],
+      workDir: path.join(root, 'race-cache'),
+      previous: null,
+      sink: sink(path.join(root, 'race-catalog')),
+      progress: progress(),
+    });
+    expect(calls()).toBe(2);
+    expect(captured.repos[0]?.refs).toEqual(await org.admin.listRefs('acme', 'web'));
+  });
+
+  it('fails naming the ref when the API and git keep disagreeing', async () => {
+    const { adapter } = racingAdapter(99);
+    await expect(
+      captureSnapshot({
+        adapter,
+        gitAuth: { token: org.backupToken },
+        owner: 'acme',
+        repos: ['web'],
+        workDir: path.join(root, 'race-cache'),
+        previous: null,
+        sink: sink(path.join(root, 'race-catalog')),
+        progress: progress(),
+      }),
+    ).rejects.toThrow(/acme\/web: refs\/heads\/main kept moving/);
   });
 });
 
