@@ -10,7 +10,7 @@ import {
   type ChainProblem,
   type ContentId,
 } from '../../../shared/catalog/catalog-format';
-import { verifySignature } from './catalog-keys';
+import { verifySignatureAsync } from './catalog-keys';
 import { CatalogError, type CatalogReadStore, type StoredObjectInfo } from './catalog-types';
 import { contentIdOf, mapLimit, reasonOf } from './catalog-util';
 
@@ -158,19 +158,12 @@ async function readOne(
   }
   // SECURITY: the signature is checked over the exact bytes read, before anything in
   // them is believed; a manifest that does not verify is still listed, marked as such.
-  let signatureValid: boolean | null = null;
-  if (signature !== null) {
-    signatureValid =
-      publicKeyBase64 !== null &&
-      verifySignature(publicKeyBase64, bytes, new TextDecoder().decode(signature));
-  } else if (hasSignature) {
-    signatureValid = false;
-  }
-  return {
-    seq,
-    id: contentIdOf(bytes),
-    size: bytes.byteLength,
-    parse: parseManifest(bytes),
-    signatureValid,
-  };
+  const verified =
+    signature !== null && publicKeyBase64 !== null
+      ? verifySignatureAsync(publicKeyBase64, bytes, new TextDecoder().decode(signature))
+      : Promise.resolve(false);
+  const id = contentIdOf(bytes);
+  const parse = parseManifest(bytes);
+  const signatureValid = signature === null && !hasSignature ? null : await verified;
+  return { seq, id, size: bytes.byteLength, parse, signatureValid };
 }

@@ -254,10 +254,16 @@ async function hashObjects(
     const expected = idOfObjectKey(line.object)!;
     let actual: string;
     try {
-      actual = await hashStored(store, line.object, signal, (bytes) => {
-        done += bytes;
-        progress.report(done, total, 'hashing objects');
-      });
+      actual = await hashStored(
+        store,
+        line.object,
+        signal,
+        (bytes) => {
+          done += bytes;
+          progress.report(done, total, 'hashing objects');
+        },
+        line.size ?? undefined,
+      );
     } catch (error: unknown) {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : error;
       line.status = 'unreadable';
@@ -271,6 +277,9 @@ async function hashObjects(
   });
 }
 
+/** Objects up to this size are hashed from one read rather than a stream. */
+export const smallObjectBytes = 256 * 1024;
+
 /**
  * SHA-256 of a stored object, read as a stream with large chunks.
  *
@@ -282,8 +291,16 @@ export async function hashStored(
   key: string,
   signal?: AbortSignal,
   onBytes?: (bytes: number) => void,
+  size?: number,
 ): Promise<ContentId> {
   const hash = createHash('sha256');
+  if (size !== undefined && size <= smallObjectBytes) {
+    // One read for a small object: a stream's set-up costs more than its hashing.
+    const bytes = await store.read(key, signal);
+    hash.update(bytes);
+    onBytes?.(bytes.byteLength);
+    return `sha256:${hash.digest('hex')}`;
+  }
   const stream = await store.stream(key, signal);
   for await (const chunk of stream) {
     signal?.throwIfAborted();
