@@ -44,11 +44,16 @@ export interface RestoreKey {
   readonly fingerprint: ContentId;
 }
 
-/** The file names `writeSigningKeyFiles` and `writeRestoreKeyFiles` use inside their folder. */
+/**
+ * The signing key's file names inside the folder `writeSigningKeyFiles` is given.
+ *
+ * Fixed names, so a command can be pointed at a folder and find both halves.
+ */
 export const signingKeyFileNames = {
   privateKey: 'catalog-signing-key.pem',
   publicKey: 'catalog-signing-key.pub',
 } as const;
+/** The restore keypair's file names; the `.pub` alone goes to the snapshot job. */
 export const restoreKeyFileNames = {
   privateKey: 'restore-key.json',
   publicKey: 'restore-key.pub',

@@ -42,6 +42,7 @@ import { mapLimit, reasonOf } from './catalog-util';
  * objects and inside hashing, with an AbortError.
  */
 
+/** Tuning for `verifyCatalog`; the defaults suit a laptop and a local S3. */
 export interface VerifyOptions {
   /** Where full verification makes its scratch repositories; the OS temp dir by default. */
   readonly scratchDir?: string;
@@ -150,6 +151,8 @@ export async function verifyCatalog(
       lines.set(key, { object: key, size, status: 'ok', lock: null });
     }
   }
+
+  progress.report(lines.size, lines.size, 'checking objects');
 
   // Immutability, read back from the store itself.
   const present = [...lines.values()].filter((line) => line.status !== 'missing');

@@ -35,10 +35,13 @@ import { reasonOf } from './catalog-util';
  * keys, `missing` for an absent object or bucket.
  */
 
+/** A catalog location on S3 (or an S3-compatible endpoint such as Ceph's radosgw). */
 export type S3Location = Extract<CatalogLocation, { kind: 's3' }>;
 
 /** The S3 client for a location: path-style for a custom endpoint, checksums only when required. */
 export function s3ClientFor(location: S3Location): S3Client {
+  // SECURITY: the S3 secret goes into the client's signer only; no message, error or
+  // location string built in this module includes it.
   return new S3Client({
     region: location.region,
     ...(location.endpoint ? { endpoint: location.endpoint, forcePathStyle: true } : {}),
@@ -53,6 +56,7 @@ export function s3ClientFor(location: S3Location): S3Client {
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
   });
+  // SECURITY: end of the S3 secret.
 }
 
 /** `s3://bucket/prefix`, for people. */
