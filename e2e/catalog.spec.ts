@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, test as base } from './fixtures';
 import { CatalogPage } from './pages/catalog-page';
 import {
   buildDirectoryCatalog,
@@ -7,17 +7,20 @@ import {
   type BuiltCatalog,
 } from './support/catalog-fixture';
 
-let built: BuiltCatalog;
-
-test.beforeEach(async () => {
-  built = await buildDirectoryCatalog();
-});
-
-test.afterEach(async () => {
-  await built.remove();
+// A fresh signed directory catalog per test, made only when the test runs (not for a
+// host that skips) and removed after it.
+const test = base.extend<{ built: BuiltCatalog }>({
+  // Playwright reads a fixture's dependencies from its first parameter's pattern.
+  // eslint-disable-next-line no-empty-pattern
+  built: async ({}, use) => {
+    const catalog = await buildDirectoryCatalog();
+    await use(catalog);
+    await catalog.remove();
+  },
 });
 
 test('opens a signed directory catalog, verifies it, browses a pull request, and names a tampered object', async ({
+  built,
   page,
 }, testInfo) => {
   test.setTimeout(90_000);
@@ -84,7 +87,7 @@ test('opens a signed directory catalog, verifies it, browses a pull request, and
   await page.screenshot({ path: testInfo.outputPath('catalog-tampered.png') });
 });
 
-test('remembers the last directory and reopens it with one click', async ({ page }) => {
+test('remembers the last directory and reopens it with one click', async ({ built, page }) => {
   const catalog = new CatalogPage(page);
   await catalog.open();
   await catalog.openDirectory(built.dir);
@@ -99,7 +102,7 @@ test('remembers the last directory and reopens it with one click', async ({ page
   await expect(catalog.snapshotRows).toHaveCount(2);
 });
 
-test('says which location could not be opened', async ({ page }, testInfo) => {
+test('says which location could not be opened', async ({ built, page }, testInfo) => {
   const catalog = new CatalogPage(page);
   await catalog.open();
   const missing = `${built.dir}-nowhere`;

@@ -298,8 +298,15 @@ describe('electron/main.ts, once ready', () => {
     expect(foreign).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
-  it('removes the IPC handlers when the app quits', () => {
-    electron.fake.app.emit('will-quit');
+  it('removes the IPC handlers on quit, waits once for the services to shut down, then quits', async () => {
+    let prevented = 0;
+    const quitEvent = () => ({ preventDefault: () => (prevented += 1) });
+    electron.fake.app.emit('will-quit', quitEvent());
     expect(electron.fake.ipcMain.handlers.size).toBe(0);
+    expect(prevented).toBe(1);
+    await expect.poll(() => electron.calls.includes('quit')).toBe(true);
+    // The second will-quit, from that quit, goes through.
+    electron.fake.app.emit('will-quit', quitEvent());
+    expect(prevented).toBe(1);
   });
 });

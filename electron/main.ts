@@ -42,7 +42,8 @@ if (!app.requestSingleInstanceLock()) {
 function start(): void {
   let mainWindow: BrowserWindow | null = null;
   let disposeIpc: (() => void) | null = null;
-  let cancelTasks: (() => void) | null = null;
+  let shutdownServices: (() => Promise<void>) | null = null;
+  let servicesShutDown = false;
 
   const openWindow = () => {
     mainWindow = createMainWindow(mainWindowPaths(bundleDir));
@@ -67,9 +68,15 @@ function start(): void {
     if (app.isReady() && BrowserWindow.getAllWindows().length === 0) openWindow();
   });
 
-  app.on('will-quit', () => {
-    cancelTasks?.();
+  // Quitting waits once for the services to cancel their tasks and remove their temp
+  // files (opened catalog imports), then quits for real.
+  app.on('will-quit', (event) => {
     disposeIpc?.();
+    disposeIpc = null;
+    if (servicesShutDown || !shutdownServices) return;
+    servicesShutDown = true;
+    event.preventDefault();
+    void shutdownServices().finally(() => app.quit());
   });
 
   app
@@ -82,7 +89,7 @@ function start(): void {
         profileDir: launch.profileDir,
         electronVersion: process.versions.electron ?? null,
       });
-      cancelTasks = () => dispatcher.cancelAll();
+      shutdownServices = () => dispatcher.shutdown();
       disposeIpc = registerIpc({
         ipcMain,
         dispatcher,

@@ -65,7 +65,7 @@ async function main(): Promise<number | null> {
     }
     stopping = true;
     say(`Bulkhead browser host: stopping (${reason})`);
-    dispatcher.cancelAll();
+    await dispatcher.shutdown();
     if (chromium && chromium.exitCode === null && chromium.signalCode === null) chromium.kill();
     await server.close();
     process.exit(0);

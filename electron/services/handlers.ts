@@ -27,11 +27,15 @@ export const catalogCore: CatalogCore = {
  * command line) calls this with its own dependencies and hands the result to
  * `createDispatcher`, so every host serves exactly the same behaviour.
  */
-export function createHandlers(deps: ServiceDeps): Handlers {
+export function createHandlers(deps: ServiceDeps): {
+  readonly handlers: Handlers;
+  /** Releases what the services hold: open catalogs' imports and their temp files. */
+  readonly shutdown: () => Promise<void>;
+} {
   const app = createAppService(deps);
   const diagnostics = createDiagnosticsService(deps);
   const catalog = createCatalogService({ core: catalogCore, clock: deps.clock });
-  return {
+  const handlers: Handlers = {
     'app:info': async () => app.info(),
     'app:ping': async ({ nonce }) => app.ping(nonce),
     'diagnostics:run': async (_req, ctx) => diagnostics.run(ctx),
@@ -42,4 +46,5 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     'catalog:verify': async (req, ctx) => catalog.verify(req, ctx),
     'catalog:close': async (req) => catalog.close(req),
   };
+  return { handlers, shutdown: () => catalog.closeAll() };
 }

@@ -14,7 +14,7 @@ export interface HostSetup {
 /** The dispatcher every host serves: all services, wired the same way everywhere. */
 export function createHostDispatcher(setup: HostSetup): Dispatcher {
   const clock = () => Date.now();
-  const handlers = createHandlers({
+  const { handlers, shutdown } = createHandlers({
     host: setup.host,
     version: packageJson.version,
     profileDir: setup.profileDir,
@@ -22,6 +22,7 @@ export function createHostDispatcher(setup: HostSetup): Dispatcher {
     clock,
   });
   return createDispatcher(handlers, {
+    onShutdown: shutdown,
     clock,
     logError: setup.logError ?? ((message) => process.stderr.write(`bulkhead: ${message}\n`)),
   });

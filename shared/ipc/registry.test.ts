@@ -172,3 +172,38 @@ describe('createDispatcher', () => {
     expect(progress.at(-1)?.state).toBe('done');
   });
 });
+
+describe('dispatcher.shutdown', () => {
+  it('cancels running tasks, then runs the services’ shutdown, logging its failure', async () => {
+    const order: string[] = [];
+    const errors: string[] = [];
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const dispatcher = createDispatcher(
+      makeHandlers({
+        'diagnostics:run': (_req, ctx) =>
+          new Promise((_resolve, reject) => {
+            started();
+            ctx.signal.addEventListener('abort', () => {
+              order.push('task aborted');
+              reject(new Error('aborted'));
+            });
+          }),
+      }),
+      {
+        clock: () => 0,
+        logError: (m) => errors.push(m),
+        onShutdown: async () => {
+          order.push('services shut down');
+          throw new Error('could not remove /tmp/x');
+        },
+      },
+    );
+    const call = dispatcher.invoke('diagnostics:run', { taskId: 'task-0009' });
+    await running;
+    await dispatcher.shutdown();
+    expect(order).toEqual(['task aborted', 'services shut down']);
+    expect(await call).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(errors[0]).toContain('shutdown failed: Error: could not remove /tmp/x');
+  });
+});

@@ -54,6 +54,8 @@ export interface Dispatcher {
   onDidEmit(listener: EventListener): () => void;
   /** Cancels every running task, e.g. when the host shuts down. */
   cancelAll(): void;
+  /** Cancels every task, then lets the services release what they hold (temp files). */
+  shutdown(): Promise<void>;
 }
 
 export interface DispatcherOptions {
@@ -64,6 +66,8 @@ export interface DispatcherOptions {
   readonly progressIntervalMs?: number;
   /** How many finished tasks `task:list` keeps showing. */
   readonly keepFinished?: number;
+  /** Run by `shutdown()` after every task is cancelled. */
+  readonly onShutdown?: () => Promise<void>;
 }
 
 interface RunningTask {
@@ -216,6 +220,14 @@ export function createDispatcher(handlers: Handlers, options: DispatcherOptions)
     },
     cancelAll() {
       hostController.abort();
+    },
+    async shutdown() {
+      hostController.abort();
+      try {
+        await options.onShutdown?.();
+      } catch (error: unknown) {
+        logError(`shutdown failed: ${describe(error)}`);
+      }
     },
   };
 }
