@@ -174,3 +174,35 @@ describe('formatTable', () => {
     expect(lines[2]).toHaveLength(ruleWidth);
   });
 });
+
+describe('targets relative to the peer', () => {
+  it('turns a ratio of the peer into the figure target of the same run', () => {
+    const bench: Benchmark = {
+      name: 'hash',
+      unit: 'MB/s',
+      better: 'higher',
+      target: { ratioOfPeer: 0.8 },
+      run: async () => ({ value: 0, peer: 0 }),
+    };
+    const [row] = summarise(bench, [
+      { value: 90, peer: 100 },
+      { value: 70, peer: 100 },
+      { value: 85, peer: 100 },
+    ]);
+    expect(row).toMatchObject({ value: 85, target: 80, peer: 100, ratio: 0.85 });
+    expect(meetsTarget(row!)).toBe(true);
+    const [slow] = summarise(bench, [{ value: 70, peer: 100 }]);
+    expect(meetsTarget(slow!)).toBe(false);
+  });
+
+  it('refuses a relative target without a peer', () => {
+    const bench: Benchmark = {
+      name: 'x',
+      unit: 'ms',
+      better: 'lower',
+      target: { ratioOfPeer: 5 },
+      run: async () => ({ value: 1 }),
+    };
+    expect(() => summarise(bench, [{ value: 1 }])).toThrow(/needs a peer/);
+  });
+});

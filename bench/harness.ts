@@ -19,10 +19,14 @@ export interface Benchmark {
   readonly name: string;
   readonly unit: string;
   readonly better: Better;
-  /** The target for the median sample. */
-  readonly target: number;
+  /**
+   * The target for the median sample: a figure, or a multiple of the peer's figure in the
+   * same run (DESIGN.md's "within 5x of native git" targets), which then becomes the
+   * row's figure target.
+   */
+  readonly target: number | { readonly ratioOfPeer: number };
   /** When set, a second row reports the 95th percentile against this target. */
-  readonly p95Target?: number;
+  readonly p95Target?: number | { readonly ratioOfPeer: number };
   /** Samples taken and thrown away first (JIT, caches, connection set-up). */
   readonly warmup?: number;
   /** Samples kept. */
@@ -72,7 +76,7 @@ export function summarise(bench: Benchmark, samples: ReadonlyArray<Sample>): Ben
   const values = samples.map((s) => s.value);
   const peers = samples.flatMap((s) => (s.peer === undefined ? [] : [s.peer]));
   const hasPeer = peers.length === samples.length && peers.length > 0;
-  const stats: Array<{ label: string; q: number; target: number }> = [
+  const stats: Array<{ label: string; q: number; target: Benchmark['target'] }> = [
     { label: bench.p95Target === undefined ? '' : ' (median)', q: 0.5, target: bench.target },
   ];
   if (bench.p95Target !== undefined) {
@@ -80,19 +84,22 @@ export function summarise(bench: Benchmark, samples: ReadonlyArray<Sample>): Ben
   }
   return stats.map(({ label, q, target }) => {
     const value = roundFigure(quantile(values, q));
+    const peer = hasPeer ? quantile(peers, q) : undefined;
+    if (typeof target !== 'number' && peer === undefined) {
+      throw new Error(`${bench.name}: a target relative to the peer needs a peer in every sample`);
+    }
     const row: BenchRow = {
       name: bench.name + label,
       value,
       unit: bench.unit,
-      target,
+      target: typeof target === 'number' ? target : roundFigure(target.ratioOfPeer * peer!),
       better: bench.better,
     };
-    if (!hasPeer) return row;
-    const peer = roundFigure(quantile(peers, q));
+    if (peer === undefined) return row;
     return {
       ...row,
-      peer,
-      ratio: peer === 0 ? undefined : roundRatio(quantile(values, q) / quantile(peers, q)),
+      peer: roundFigure(peer),
+      ratio: peer === 0 ? undefined : roundRatio(quantile(values, q) / peer),
     };
   });
 }

@@ -38,15 +38,15 @@ let state: {
  * the real `verifyCatalog(..., 'full')` (listing, manifests, signatures, hashing, with
  * progress) and, as the peer, `sha256sum` over the same object files. Both read from a
  * warm page cache after the warm-up, so the figure is hashing and per-file cost, not the
- * disk. The target is the peer's figure on the build machine times 0.8 (about 220 MB/s;
- * Debian's coreutils `sha256sum` does not use the CPU's SHA extensions, OpenSSL does),
- * and the ratio column shows the comparison in the same run: it must stay at 0.8x or more.
+ * disk. The target is 0.8 times the peer's figure in the same run (issue 4); Debian's
+ * coreutils `sha256sum` does not use the CPU's SHA extensions, OpenSSL does, so ours is
+ * usually the faster of the two.
  */
 export const catalogVerify: Benchmark = {
   name: 'catalog verify: full verification hashing throughput (peer: sha256sum)',
   unit: 'MB/s',
   better: 'higher',
-  target: 220,
+  target: { ratioOfPeer: 0.8 },
   warmup: 1,
   samples: 5,
   async setup() {
