@@ -93,7 +93,7 @@ export const invokeChannels = {
   'catalog:verify': {
     req: VerifyRequest,
     res: VerifyReportView,
-    task: { title: 'Verifying the snapshot catalog', unit: 'objects' },
+    task: { title: 'Verifying the snapshot catalog', unit: 'files' },
   },
   'catalog:close': { req: CloseRequest, res: z.object({ closed: z.boolean() }) },
   'task:list': { req: z.object({}), res: z.array(TaskProgress) },

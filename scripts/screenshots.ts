@@ -1,12 +1,13 @@
-#!/usr/bin/env node
 // Regenerates the README's screenshots from the real app: starts the browser host with a
-// fresh profile, drives Debian's Chromium through the frame, and writes PNGs.
-// Usage: npm run build && node scripts/screenshots.mjs [outDir=docs/screenshots]
+// fresh profile, drives Debian's Chromium through the console, and writes PNGs.
+// Usage: npm run screenshots [-- <outDir>]   (default docs/screenshots)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CatalogPage } from '../e2e/pages/catalog-page';
+import { buildDirectoryCatalog } from '../e2e/support/catalog-fixture';
 
 const outDir = path.resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(outDir, { recursive: true });
@@ -16,12 +17,13 @@ const host = spawn(
   ['dist/electron/browser-host.mjs', '--port', '0', '--profile', profile, '--print-url-json'],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
+const catalog = await buildDirectoryCatalog();
 try {
-  const url = await new Promise((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     host.once('exit', (code) => reject(new Error(`browser host exited with ${code}`)));
-    host.stdout.on('data', (chunk) => {
+    host.stdout.on('data', (chunk: Buffer) => {
       for (const line of String(chunk).split('\n')) {
-        if (line.startsWith('{')) resolve(JSON.parse(line).url);
+        if (line.startsWith('{')) resolve((JSON.parse(line) as { url: string }).url);
       }
     });
   });
@@ -31,26 +33,39 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  const shot = (name: string) => page.screenshot({ path: path.join(outDir, `${name}.png`) });
+
   await page.goto(url);
   await page.getByTestId('app-info').getByText('browser').waitFor();
-  await page.screenshot({ path: path.join(outDir, 'overview.png') });
+  await shot('overview');
 
   await page.goto(`${base}#/components`);
   await page.getByTestId('view-components').waitFor();
   await page.keyboard.press('Shift+C');
   await page.getByTestId('diagnostics-table').waitFor();
   await page.getByTestId('status-bar').getByText('done').waitFor();
-  await page.screenshot({ path: path.join(outDir, 'components.png') });
+  await shot('components');
+
+  const panel = new CatalogPage(page);
+  await panel.open();
+  await panel.openDirectory(catalog.dir, catalog.fingerprint);
+  await panel.snapshotRows.first().waitFor();
+  await panel.verifyFullButton.click();
+  await panel.verifyResult.waitFor();
+  await panel.browseSnapshot(1);
+  await panel.browser.waitFor();
+  await shot('catalog');
 
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto(`${base}#/timeline`);
   await page.getByTestId('view-timeline').waitFor();
   await page.keyboard.press('Control+k');
   await page.getByTestId('palette').waitFor();
-  await page.screenshot({ path: path.join(outDir, 'palette-dark.png') });
+  await shot('palette-dark');
   await browser.close();
   console.log(`screenshots written to ${outDir}`);
 } finally {
   host.kill('SIGTERM');
+  await catalog.remove();
   rmSync(profile, { recursive: true, force: true });
 }
