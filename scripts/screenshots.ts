@@ -37,6 +37,7 @@ try {
 
   await page.goto(url);
   await page.getByTestId('app-info').getByText('browser').waitFor();
+  await page.getByRole('region', { name: 'This launch' }).getByText('Profile').waitFor();
   await shot('overview');
 
   await page.goto(`${base}#/components`);

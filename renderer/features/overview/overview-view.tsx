@@ -28,6 +28,13 @@ const steps: ReadonlyArray<Step> = [
     built: false,
   },
   {
+    title: 'Open and verify the snapshot catalog',
+    what: 'The immutable copy to restore from: prove it intact, signed and really locked.',
+    to: '/catalog',
+    keys: 'g a',
+    built: true,
+  },
+  {
     title: 'Replay the timeline',
     what: 'Watch what the agent did, in order, and find the first destructive step.',
     to: '/timeline',
