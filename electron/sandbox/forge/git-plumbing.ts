@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { cleanGitEnv, runGit } from '../git-http/run-git';
+import { runGitProcess } from '../../services/git/git-process';
+import { runGit } from '../git-http/run-git';
 
 /** A ref with the object it points to and that object's type. */
 export interface TypedRef {
@@ -8,24 +8,15 @@ export interface TypedRef {
   readonly type: 'commit' | 'tag' | 'tree' | 'blob';
 }
 
-function gitWithInput(
+async function gitWithInput(
   repoDir: string,
   args: ReadonlyArray<string>,
   input: string,
   env: Readonly<Record<string, string>> = {},
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      [`--git-dir=${repoDir}`, ...args],
-      { env: { ...cleanGitEnv(), ...env }, encoding: 'utf8', windowsHide: true },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`git ${args.join(' ')} failed: ${stderr.trim()}`));
-        else resolve(stdout.trim());
-      },
-    );
-    child.stdin?.end(input);
-  });
+  const result = await runGitProcess([`--git-dir=${repoDir}`, ...args], { stdin: input, env });
+  if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr.trim()}`);
+  return result.stdout.trim();
 }
 
 /**

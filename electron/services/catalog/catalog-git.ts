@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -9,6 +8,7 @@ import { objectKey, type ContentId } from '../../../shared/catalog/catalog-forma
 import type { RefState } from '../../../shared/domain/forge-state';
 import { CatalogError, type CatalogReadStore } from './catalog-types';
 import { reasonOf } from './catalog-util';
+import { runGitProcess } from '../git/git-process';
 
 /**
  * Native git for the catalog: unbundling a repository's bundles into a bare repository.
@@ -36,45 +36,16 @@ export async function runGit(
     readonly env?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', [...args], {
-      cwd: options.cwd,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/nonexistent',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_TERMINAL_PROMPT: '0',
-        LC_ALL: 'C',
-        ...options.env,
-      },
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      signal: options.signal,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error) => {
-      reject(
-        error.name === 'AbortError'
-          ? error
-          : new Error(`git could not be started (is it installed?): ${error.message}`),
-      );
-    });
-    child.on('close', (code) => {
-      const stdout = Buffer.concat(out).toString('utf8');
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`git ${args[0]} failed (${code}): ${stderr.trim() || stdout.trim()}`));
-    });
-    if (child.stdin) {
-      // git may exit before reading all of its input (a failed command); that is reported
-      // by its exit code, not as a broken pipe.
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(options.input);
-    }
+  const { input, ...rest } = options;
+  const result = await runGitProcess(args, {
+    ...rest,
+    ...(input === undefined ? {} : { stdin: input }),
   });
+  if (result.code !== 0) {
+    const detail = result.stderr.trim() || result.stdout.trim();
+    throw new Error(`git ${args[0]} failed (${result.code}): ${detail}`);
+  }
+  return { stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Copies an object out of the store into `file`, checking that it hashes to its id. */

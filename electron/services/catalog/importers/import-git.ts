@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { gitEnv, runGitProcess, type GitProcessResult } from '../../git/git-process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RefState } from '../../../../shared/domain/forge-state';
@@ -13,30 +13,18 @@ import type { RefState } from '../../../../shared/domain/forge-state';
  */
 
 /** What one git command printed and how it ended. */
-export interface GitResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type GitResult = GitProcessResult;
 
 /**
- * The environment git runs with: ours without `GIT_*`, no prompts, no optional locks.
- *
- * An inherited `GIT_DIR` (a test run from a hook) would point git at the wrong
- * repository; `GIT_OPTIONAL_LOCKS=0` stops read commands from refreshing an index, which
- * would write into the backup; `LC_ALL=C` keeps the errors we pass on in English. The
- * user's global config stays, so their `safe.directory` entries keep working.
+ * How git runs on a backup: the user's global config stays (their `safe.directory`
+ * entries keep working), and `GIT_OPTIONAL_LOCKS=0` stops read commands from refreshing
+ * an index, which would write into the backup.
  */
+const importGitOptions = { userConfig: true, env: { GIT_OPTIONAL_LOCKS: '0' } } as const;
+
+/** The environment import git runs with (see `importGitOptions`). */
 export function importGitEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('GIT_')) env[key] = value;
-  }
-  env.GIT_TERMINAL_PROMPT = '0';
-  env.GIT_OPTIONAL_LOCKS = '0';
-  env.GIT_CONFIG_NOSYSTEM = '1';
-  env.LC_ALL = 'C';
-  return env;
+  return gitEnv(importGitOptions);
 }
 
 // SECURITY: a backup's repository config is not ours. `core.fsmonitor`, `core.hooksPath`
@@ -52,29 +40,7 @@ export function runImportGit(
   args: ReadonlyArray<string>,
   options: { readonly cwd?: string; readonly signal?: AbortSignal } = {},
 ): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      [...hardening, ...args],
-      {
-        cwd: options.cwd,
-        env: importGitEnv(),
-        encoding: 'utf8',
-        maxBuffer: 256 * 1024 * 1024,
-        windowsHide: true,
-        signal: options.signal,
-      },
-      (error, stdout, stderr) => {
-        if (error === null) {
-          resolve({ code: 0, stdout, stderr });
-          return;
-        }
-        const code = (error as { code?: unknown }).code;
-        if (typeof code === 'number') resolve({ code, stdout, stderr });
-        else reject(error);
-      },
-    );
-  });
+  return runGitProcess([...hardening, ...args], { ...options, ...importGitOptions });
 }
 
 /** Runs git and returns its stdout; a non-zero exit becomes an error naming git's first line. */
@@ -256,18 +222,13 @@ export async function bundleRefs(
   signal?: AbortSignal,
 ): Promise<void> {
   const updates = refs.map((ref) => `create ${ref.name} ${ref.sha}\n`).join('');
-  await new Promise<void>((resolve, reject) => {
-    const child = execFile(
-      'git',
-      [...hardening, '--git-dir', scratchDir, 'update-ref', '--stdin'],
-      { env: importGitEnv(), signal, encoding: 'utf8' },
-      (error, _stdout, stderr) => {
-        if (error === null) resolve();
-        else reject(new Error(`git update-ref failed: ${stderr.trim().split('\n')[0] ?? ''}`));
-      },
-    );
-    child.stdin?.end(updates);
-  });
+  const update = await runGitProcess(
+    [...hardening, '--git-dir', scratchDir, 'update-ref', '--stdin'],
+    { ...importGitOptions, stdin: updates, ...(signal === undefined ? {} : { signal }) },
+  );
+  if (update.code !== 0) {
+    throw new Error(`git update-ref failed: ${update.stderr.trim().split('\n')[0] ?? ''}`);
+  }
   await git(
     ['--git-dir', scratchDir, 'bundle', 'create', '--quiet', bundleFile, '--branches', '--tags'],
     { signal },

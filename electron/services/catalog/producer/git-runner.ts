@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { firstGitError, runGitProcess, type GitProcessResult } from '../../git/git-process';
 import { cancelledError } from '../../../../shared/ipc/errors';
 
 /**
@@ -12,11 +12,7 @@ import { cancelledError } from '../../../../shared/ipc/errors';
  */
 
 /** What one git command printed and how it ended. */
-export interface GitResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type GitResult = GitProcessResult;
 
 export interface GitRunOptions {
   /** The repository (`git -C`); a bare mirror or a staging repository. */
@@ -29,46 +25,21 @@ export interface GitRunOptions {
 }
 
 /** Git's exit code, output and error text; rejects only when git cannot start or is cancelled. */
-export function runGit(
+export async function runGit(
   args: ReadonlyArray<string>,
   options: GitRunOptions = {},
 ): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(cancelledError('the snapshot'));
-      return;
-    }
-    const fullArgs = options.gitDir === undefined ? [...args] : ['-C', options.gitDir, ...args];
-    const child = spawn('git', fullArgs, {
-      env: { ...cleanGitEnv(), ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      windowsHide: true,
+  const fullArgs = options.gitDir === undefined ? [...args] : ['-C', options.gitDir, ...args];
+  try {
+    return await runGitProcess(fullArgs, {
+      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    const abort = () => child.kill('SIGTERM');
-    options.signal?.addEventListener('abort', abort, { once: true });
-    child.once('error', (error) => {
-      options.signal?.removeEventListener('abort', abort);
-      reject(new Error(`git could not be started: ${error.message}`));
-    });
-    child.once('close', (code) => {
-      options.signal?.removeEventListener('abort', abort);
-      if (options.signal?.aborted) {
-        reject(cancelledError('the snapshot'));
-        return;
-      }
-      resolve({
-        code: code ?? 1,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.stdin ?? '');
-  });
+  } catch (error: unknown) {
+    if (options.signal?.aborted) throw cancelledError('the snapshot');
+    throw error;
+  }
 }
 
 /** Runs git and answers its stdout; a non-zero exit throws with git's first error line. */
@@ -79,33 +50,9 @@ export async function git(
 ): Promise<string> {
   const result = await runGit(args, options);
   if (result.code !== 0) {
-    throw new Error(`${what}: git exited with ${result.code}: ${firstError(result.stderr)}`);
+    throw new Error(`${what}: git exited with ${result.code}: ${firstGitError(result.stderr)}`);
   }
   return result.stdout;
-}
-
-/** Our environment without `GIT_*`, without system or user config, never prompting. */
-function cleanGitEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('GIT_')) env[key] = value;
-  }
-  env.GIT_CONFIG_NOSYSTEM = '1';
-  env.GIT_CONFIG_GLOBAL = '/dev/null';
-  env.GIT_TERMINAL_PROMPT = '0';
-  env.GIT_ASKPASS = '';
-  env.SSH_ASKPASS = '';
-  env.LC_ALL = 'C';
-  return env;
-}
-
-function firstError(stderr: string): string {
-  const lines = stderr
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('hint:'));
-  const fatal = lines.find((line) => /^(fatal|error):/.test(line));
-  return fatal ?? lines[0] ?? 'no message';
 }
 
 // SECURITY: begin — the forge token on its way to git. It travels only in the child's
