@@ -8,6 +8,7 @@ import { isInvokeChannel, taskSpecOf } from '../../shared/ipc/contract';
 import { loopback } from '../../shared/ipc/bridge';
 import type { Dispatcher, Envelope } from '../../shared/ipc/registry';
 import type { ErrorCode } from '../../shared/ipc/errors';
+import { contentSecurityPolicy, contentTypeFor } from '../../shared/web/page-policy';
 
 /** What the browser host needs to serve the app over loopback HTTP. */
 export interface LoopbackServerOptions {
@@ -46,34 +47,12 @@ export interface LoopbackServer {
  * the app needs them.
  */
 export const securityHeaders: Readonly<Record<string, string>> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'",
+  'Content-Security-Policy': contentSecurityPolicy,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
-};
-
-const mimeTypes: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
 };
 
 const defaultMaxBodyBytes = 16 * 1024 * 1024;
@@ -262,8 +241,7 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
     const hashedAsset = relative.startsWith('assets/');
     res.writeHead(200, {
       ...securityHeaders,
-      'Content-Type':
-        mimeTypes[path.extname(file.path).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Type': contentTypeFor(file.path),
       'Content-Length': String(info.size),
       'Cache-Control': isIndex
         ? 'no-store'

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { contentSecurityPolicy, contentTypeFor } from '../../shared/web/page-policy';
 
 /**
  * The `app://` scheme that serves the built renderer, as pure functions.
@@ -24,8 +25,7 @@ export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
  * Sent as a header rather than a `<meta>` tag so that it also covers error pages and
  * cannot be dropped by a build step that rewrites `index.html`.
  */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'";
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy;
 
 /** The privileges the scheme needs: a standard, secure origin that `fetch` can reach. */
 export const APP_SCHEME_PRIVILEGES = {
@@ -39,30 +39,9 @@ export type AppPathResult =
   | { readonly ok: true; readonly file: string; readonly mimeType: string }
   | { readonly ok: false; readonly status: 400 | 403 | 404; readonly reason: string };
 
-const mimeTypes: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-
 /** The Content-Type for a file name; unknown kinds are served as opaque bytes. */
 export function mimeTypeFor(file: string): string {
-  return mimeTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  return contentTypeFor(file);
 }
 
 // SECURITY: begin — path resolution for app://. Protects every file outside the build
