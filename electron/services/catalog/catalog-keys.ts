@@ -110,12 +110,25 @@ export async function writeSigningKeyFiles(dir: string): Promise<{
   readonly publicKeyFile: string;
 }> {
   const key = generateSigningKey();
-  const privateKeyFile = path.join(dir, signingKeyFileNames.privateKey);
-  const publicKeyFile = path.join(dir, signingKeyFileNames.publicKey);
+  return { key, ...(await writeKeyPairFiles(dir, signingKeyFileNames, key.privateKeyPem, key)) };
+}
+
+/**
+ * Writes a private file (0600, in a 0700 folder) and its public file (`<base64>` and
+ * `<fingerprint>` lines), never replacing either.
+ */
+async function writeKeyPairFiles(
+  dir: string,
+  names: { readonly privateKey: string; readonly publicKey: string },
+  privateText: string,
+  key: { readonly publicKeyBase64: string; readonly fingerprint: string },
+): Promise<{ readonly privateKeyFile: string; readonly publicKeyFile: string }> {
+  const privateKeyFile = path.join(dir, names.privateKey);
+  const publicKeyFile = path.join(dir, names.publicKey);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeNewFile(privateKeyFile, key.privateKeyPem, 0o600);
+  await writeNewFile(privateKeyFile, privateText, 0o600);
   await writeNewFile(publicKeyFile, `${key.publicKeyBase64}\n${key.fingerprint}\n`, 0o644);
-  return { key, privateKeyFile, publicKeyFile };
+  return { privateKeyFile, publicKeyFile };
 }
 
 /** Reads an Ed25519 private key (PKCS#8 PEM) from a file written by `writeSigningKeyFiles`. */
@@ -262,12 +275,8 @@ export async function writeRestoreKeyFiles(dir: string): Promise<{
   readonly publicKeyFile: string;
 }> {
   const key = await generateRestoreKey();
-  const privateKeyFile = path.join(dir, restoreKeyFileNames.privateKey);
-  const publicKeyFile = path.join(dir, restoreKeyFileNames.publicKey);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeNewFile(privateKeyFile, `${JSON.stringify(key, null, 2)}\n`, 0o600);
-  await writeNewFile(publicKeyFile, `${key.publicKeyBase64}\n${key.fingerprint}\n`, 0o644);
-  return { key, privateKeyFile, publicKeyFile };
+  const privateText = `${JSON.stringify(key, null, 2)}\n`;
+  return { key, ...(await writeKeyPairFiles(dir, restoreKeyFileNames, privateText, key)) };
 }
 
 /** Reads a restore keypair written by `writeRestoreKeyFiles`. */
