@@ -1,0 +1,187 @@
+/**
+ * An in-memory store of normalised events in columnar chunks, with duplicate loads ignored.
+ *
+ * The worker that answers queries holds one of these; its sealed chunks are what goes to
+ * Dexie, one row each. Rows are numbered in insertion order: row `r` is row
+ * `r % capacity` of chunk `floor(r / capacity)`, since every chunk but the open last one
+ * is full.
+ */
+import type { NormalizedEvent } from '../event';
+import { ChunkBuilder, defaultChunkCapacity, eventAt, type EventChunk } from './chunk-builder';
+
+/** What one `add` did. */
+export interface AddResult {
+  readonly added: number;
+  /** Events already in the store (same source and byte offset), skipped. */
+  readonly duplicates: number;
+}
+
+export interface EventStoreOptions {
+  /** Rows per chunk; `defaultChunkCapacity` unless told. */
+  readonly chunkCapacity?: number;
+}
+
+/**
+ * The columnar event store: append, dedupe, read one row back, list chunks for queries.
+ *
+ * Dedupe is by the event's stable key, its source id (the file's content hash) and the
+ * record's byte offset in that file: loading the same file twice adds nothing, while two
+ * files that happen to share records both count. Offsets are kept per source in a Set;
+ * at 1M events that is tens of MB, far less than the columns it guards.
+ */
+export class EventStore {
+  readonly chunkCapacity: number;
+  private readonly sealed: EventChunk[] = [];
+  private open: ChunkBuilder;
+  private readonly seen = new Map<string, Set<number>>();
+  private openView: EventChunk | null = null;
+  private chunkList: ReadonlyArray<EventChunk> | null = null;
+  private timeColumn: Float64Array | null = null;
+  private order: Uint32Array | null = null;
+
+  constructor(options: EventStoreOptions = {}) {
+    this.chunkCapacity = options.chunkCapacity ?? defaultChunkCapacity;
+    this.open = new ChunkBuilder(this.chunkCapacity);
+  }
+
+  /** Events held. */
+  get size(): number {
+    return this.sealed.length * this.chunkCapacity + this.open.size;
+  }
+
+  /**
+   * Appends events, skipping any already held; `rawTexts[i]` is event `i`'s raw record.
+   *
+   * Raw text is what text queries search. Give it for every add or for none: a chunk
+   * holds it for all of its rows or for none of them.
+   */
+  add(events: ReadonlyArray<NormalizedEvent>, rawTexts?: ReadonlyArray<string>): AddResult {
+    if (rawTexts !== undefined && rawTexts.length !== events.length) {
+      throw new Error(`${events.length} events but ${rawTexts.length} raw texts`);
+    }
+    let added = 0;
+    let lastSource: string | null = null;
+    let offsets: Set<number> | undefined;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      const { sourceId, offset } = event.raw;
+      if (sourceId !== lastSource) {
+        offsets = this.seen.get(sourceId);
+        if (offsets === undefined) {
+          offsets = new Set();
+          this.seen.set(sourceId, offsets);
+        }
+        lastSource = sourceId;
+      }
+      if (offsets!.has(offset)) continue;
+      offsets!.add(offset);
+      if (this.open.full) {
+        this.sealed.push(this.open.seal());
+        this.open = new ChunkBuilder(this.chunkCapacity);
+      }
+      this.open.append(event, rawTexts?.[i]);
+      added++;
+    }
+    if (added > 0) {
+      this.openView = null;
+      this.chunkList = null;
+      this.timeColumn = null;
+      this.order = null;
+    }
+    return { added, duplicates: events.length - added };
+  }
+
+  /** Whether the store holds an event of this source at this byte offset. */
+  has(sourceId: string, offset: number): boolean {
+    return this.seen.get(sourceId)?.has(offset) ?? false;
+  }
+
+  /** Row `row` as a normalised event (for the detail panel). */
+  get(row: number): NormalizedEvent {
+    const [chunk, i] = this.locate(row);
+    return eventAt(chunk, i);
+  }
+
+  /** Row `row`'s raw record as searched (lower-cased), or null when none was given. */
+  rawText(row: number): string | null {
+    const [chunk, i] = this.locate(row);
+    if (chunk.rawText === null || chunk.rawStarts === null) return null;
+    return chunk.rawText.slice(chunk.rawStarts[i]!, chunk.rawStarts[i + 1]! - 1);
+  }
+
+  /** The full chunks, each fit for one Dexie row; the open last chunk is not among them. */
+  sealedChunks(): ReadonlyArray<EventChunk> {
+    return this.sealed;
+  }
+
+  /** Every chunk, the open one last as a view; chunk `k` holds rows from `k * chunkCapacity`. */
+  chunks(): ReadonlyArray<EventChunk> {
+    if (this.chunkList === null) {
+      if (this.open.size === 0) this.chunkList = this.sealed.slice();
+      else {
+        this.openView ??= this.open.view();
+        this.chunkList = [...this.sealed, this.openView];
+      }
+    }
+    return this.chunkList;
+  }
+
+  /** Every row's time, by row id: what sorting results by time reads. */
+  times(): Float64Array {
+    if (this.timeColumn === null) {
+      const times = new Float64Array(this.size);
+      let at = 0;
+      for (const chunk of this.chunks()) {
+        times.set(chunk.time, at);
+        at += chunk.size;
+      }
+      this.timeColumn = times;
+    }
+    return this.timeColumn;
+  }
+
+  /**
+   * Row ids in time order (ties in row order), computed once per change of the store.
+   *
+   * Files arrive in time order or in reverse (GitHub exports are newest first), so both
+   * are found in one pass without sorting; anything else pays one sort.
+   */
+  timeOrder(): Uint32Array {
+    if (this.order !== null) return this.order;
+    const times = this.times();
+    const n = times.length;
+    const order = new Uint32Array(n);
+    let ascending = true;
+    let descending = true;
+    for (let i = 1; i < n && (ascending || descending); i++) {
+      if (times[i]! < times[i - 1]!) ascending = false;
+      if (times[i]! > times[i - 1]!) descending = false;
+    }
+    if (ascending) {
+      for (let i = 0; i < n; i++) order[i] = i;
+    } else if (descending) {
+      // Runs of equal times, last run first, each run in row order.
+      let out = 0;
+      let end = n;
+      while (end > 0) {
+        let start = end - 1;
+        while (start > 0 && times[start - 1] === times[end - 1]) start--;
+        for (let i = start; i < end; i++) order[out++] = i;
+        end = start;
+      }
+    } else {
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort((a, b) => times[a]! - times[b]! || a - b);
+    }
+    this.order = order;
+    return order;
+  }
+
+  private locate(row: number): readonly [EventChunk, number] {
+    if (!Number.isInteger(row) || row < 0 || row >= this.size) {
+      throw new RangeError(`no row ${row} in a store of ${this.size}`);
+    }
+    const chunk = this.chunks()[Math.floor(row / this.chunkCapacity)]!;
+    return [chunk, row % this.chunkCapacity];
+  }
+}
