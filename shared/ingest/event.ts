@@ -55,6 +55,11 @@ export interface EventCredential {
   readonly fingerprint: string;
   readonly kind: CredentialKind;
   readonly scopes: ReadonlyArray<string>;
+  /**
+   * The provider's own name for the credential's type, when it gives one: GitHub
+   * `programmatic_access_type`, CloudTrail `userIdentity.type`, GitLab token kind.
+   */
+  readonly type?: string;
 }
 
 export interface EventAction {
