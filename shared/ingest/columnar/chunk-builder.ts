@@ -142,6 +142,8 @@ export interface EventChunk {
   readonly credentialKind: Uint8Array;
   /** Ids of the scopes as JSON text (`["repo","workflow"]`): scope sets repeat. */
   readonly credentialScopes: Uint32Array;
+  /** The provider's own credential type (`EventCredential.type`), `nullString` when absent. */
+  readonly credentialType: Uint32Array;
   readonly actionProvider: Uint32Array;
   readonly actionClass: Uint8Array;
   readonly flags: Uint8Array;
@@ -170,6 +172,7 @@ type U32Column =
   | 'actorName'
   | 'credentialFingerprint'
   | 'credentialScopes'
+  | 'credentialType'
   | 'actionProvider'
   | 'targetKind'
   | 'targetKey'
@@ -189,6 +192,7 @@ const u32Columns: ReadonlyArray<U32Column> = [
   'actorName',
   'credentialFingerprint',
   'credentialScopes',
+  'credentialType',
   'actionProvider',
   'targetKind',
   'targetKey',
@@ -288,10 +292,14 @@ export class ChunkBuilder {
       u32.credentialFingerprint[i] = this.id(credential.fingerprint);
       u8.credentialKind[i] = credentialKindCode[credential.kind];
       u32.credentialScopes[i] = this.id(JSON.stringify(credential.scopes));
+      // Read without naming the field's type: `type` is optional and newer than the columns.
+      const type = (credential as { readonly type?: string }).type;
+      u32.credentialType[i] = type === undefined ? nullString : this.id(type);
     } else {
       u32.credentialFingerprint[i] = nullString;
       u8.credentialKind[i] = 0;
       u32.credentialScopes[i] = nullString;
+      u32.credentialType[i] = nullString;
     }
     u32.actionProvider[i] = this.id(event.action.provider);
     const actionClass = actionClassCode[event.action.class];
@@ -443,6 +451,9 @@ export function eventAt(chunk: EventChunk, i: number): NormalizedEvent {
             fingerprint: text(chunk, chunk.credentialFingerprint[i]!),
             kind: code(credentialKinds, chunk.credentialKind[i]!, 'credential kind'),
             scopes: JSON.parse(text(chunk, chunk.credentialScopes[i]!)) as string[],
+            ...(chunk.credentialType[i] === nullString
+              ? {}
+              : { type: text(chunk, chunk.credentialType[i]!) }),
           }
         : null,
     action: {

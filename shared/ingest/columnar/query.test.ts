@@ -108,6 +108,7 @@ describe('query', () => {
     );
     expect(count(store, { text: 'c\nd' })).toBe(0);
     expect(count(store, { text: 'cd' })).toBe(0);
+    expect(count(store, { text: 'c\n' })).toBe(0);
     expect(count(store, { text: 'DEF' })).toBe(1);
   });
 });

@@ -34,13 +34,17 @@ export function arbitraryEvent(sourceCount = 2): fc.Arbitrary<NormalizedEvent> {
       name: fc.constantFrom('Alice', 'Bob', ''),
     }),
     credential: fc.option(
-      fc.record({
-        fingerprint: fc.constantFrom(...fingerprints),
-        kind: fc.constantFrom(...credentialKinds),
-        scopes: fc.array(fc.constantFrom('repo', 'workflow', 'admin:org', '"q"'), {
-          maxLength: 3,
-        }),
-      }),
+      fc.record(
+        {
+          fingerprint: fc.constantFrom(...fingerprints),
+          kind: fc.constantFrom(...credentialKinds),
+          scopes: fc.array(fc.constantFrom('repo', 'workflow', 'admin:org', '"q"'), {
+            maxLength: 3,
+          }),
+          type: fc.constantFrom('oauth_access', 'AssumedRole'),
+        },
+        { requiredKeys: ['fingerprint', 'kind', 'scopes'] },
+      ),
       { nil: null },
     ),
     action: fc.record({
