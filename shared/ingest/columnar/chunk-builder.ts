@@ -358,6 +358,20 @@ export class ChunkBuilder {
     return this.build(true);
   }
 
+  /**
+   * The columns that tell events of one raw record apart, shared live with this builder.
+   *
+   * The store's dedupe reads rows of the open chunk through this without building a view.
+   */
+  keyColumns(): RecordKeyColumns {
+    return {
+      strings: this.strings,
+      rawLength: this.f64.rawLength,
+      agentToolCallId: this.u32.agentToolCallId,
+      actionProvider: this.u32.actionProvider,
+    };
+  }
+
   private build(copy: boolean): EventChunk {
     const n = this.rows;
     const cut = <T extends Uint8Array | Uint32Array | Float64Array>(column: T): T =>
@@ -410,6 +424,33 @@ export class ChunkBuilder {
   private optionalId(text: string | null): number {
     return text === null ? nullString : this.id(text);
   }
+}
+
+/** The columns `sameRecordEvent` reads. */
+export type RecordKeyColumns = Pick<
+  EventChunk,
+  'strings' | 'rawLength' | 'agentToolCallId' | 'actionProvider'
+>;
+
+/**
+ * Whether row `i` is `event`, given that both come from the same record of one source.
+ *
+ * One record can give several events (a Claude Code message with several tool calls), so
+ * the raw position alone does not name an event. As the importers' `eventKey`, the
+ * record's length and the tool call id (else the provider's action) tell them apart.
+ */
+export function sameRecordEvent(
+  columns: RecordKeyColumns,
+  i: number,
+  event: NormalizedEvent,
+): boolean {
+  if (columns.rawLength[i] !== event.raw.length) return false;
+  const toolCallId = columns.agentToolCallId[i]!;
+  const wanted = event.agent?.toolCallId ?? null;
+  if (toolCallId !== nullString || wanted !== null) {
+    return toolCallId !== nullString && wanted !== null && columns.strings[toolCallId] === wanted;
+  }
+  return columns.strings[columns.actionProvider[i]!] === event.action.provider;
 }
 
 function text(chunk: EventChunk, id: number): string {

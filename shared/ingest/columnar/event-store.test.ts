@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../event';
 import { ChunkBuilder, eventAt } from './chunk-builder';
 import { EventStore } from './event-store';
-import { arbitraryEvent, arbitraryRawText } from './test-events';
+import { arbitraryEvent, arbitraryRawText, naiveKey } from './test-events';
 
 /** Events with distinct keys, as one file gives them. */
 function distinct(events: ReadonlyArray<NormalizedEvent>): NormalizedEvent[] {
@@ -117,7 +117,7 @@ describe('EventStore', () => {
     fc.assert(
       fc.property(fc.array(arbitraryEvent(3), { maxLength: 60 }), (events) => {
         const store = new EventStore({ chunkCapacity: 4 });
-        const keys = new Set(events.map((e) => `${e.raw.sourceId}@${e.raw.offset}`));
+        const keys = new Set(events.map(naiveKey));
         const first = store.add(events);
         expect(first.added).toBe(keys.size);
         expect(first.duplicates).toBe(events.length - keys.size);
@@ -138,6 +138,18 @@ describe('EventStore', () => {
     expect(store.add([a, b, otherSource])).toEqual({ added: 2, duplicates: 1 });
     expect(store.get(0).time).toBe(1);
     expect(store.get(1).raw.sourceId).toBe('sha256:y');
+  });
+
+  it('keeps every event of a record that gives several, once', () => {
+    const store = new EventStore({ chunkCapacity: 2 });
+    const calls = ['call-1', 'call-2', 'call-3'].map((toolCallId) => ({
+      ...sample,
+      agent: { ...sample.agent!, toolCallId },
+    }));
+    expect(store.add(calls)).toEqual({ added: 3, duplicates: 0 });
+    expect(store.add([...calls].reverse())).toEqual({ added: 0, duplicates: 3 });
+    expect(store.add([{ ...sample, raw: { ...sample.raw, length: 1 } }]).added).toBe(1);
+    expect(store.get(2).agent?.toolCallId).toBe('call-3');
   });
 
   it('returns raw text lower-cased per row, even when lower-casing changes its length', () => {

@@ -7,12 +7,19 @@
  * is full.
  */
 import type { NormalizedEvent } from '../event';
-import { ChunkBuilder, defaultChunkCapacity, eventAt, type EventChunk } from './chunk-builder';
+import {
+  ChunkBuilder,
+  defaultChunkCapacity,
+  eventAt,
+  sameRecordEvent,
+  type EventChunk,
+  type RecordKeyColumns,
+} from './chunk-builder';
 
 /** What one `add` did. */
 export interface AddResult {
   readonly added: number;
-  /** Events already in the store (same source and byte offset), skipped. */
+  /** Events already in the store (the same event of the same record of one source), skipped. */
   readonly duplicates: number;
 }
 
@@ -24,16 +31,19 @@ export interface EventStoreOptions {
 /**
  * The columnar event store: append, dedupe, read one row back, list chunks for queries.
  *
- * Dedupe is by the event's stable key, its source id (the file's content hash) and the
- * record's byte offset in that file: loading the same file twice adds nothing, while two
- * files that happen to share records both count. Offsets are kept per source in a Set;
- * at 1M events that is tens of MB, far less than the columns it guards.
+ * Dedupe is by the event's stable key: its source id (the file's content hash), the
+ * record's byte offset in that file, and, for the rare record that gives several events,
+ * the record's length and tool call id or action (the importers' `eventKey`). Loading the
+ * same file twice adds nothing, while two files that share records both count. The store
+ * keeps, per source, a map from offset to the row(s) there, and compares a colliding
+ * event with those rows' columns: a number per event, not a key string, so 1M events
+ * cost tens of MB rather than a hundred.
  */
 export class EventStore {
   readonly chunkCapacity: number;
   private readonly sealed: EventChunk[] = [];
   private open: ChunkBuilder;
-  private readonly seen = new Map<string, Set<number>>();
+  private readonly seen = new Map<string, Map<number, number | number[]>>();
   private openView: EventChunk | null = null;
   private chunkList: ReadonlyArray<EventChunk> | null = null;
   private timeColumn: Float64Array | null = null;
@@ -61,25 +71,32 @@ export class EventStore {
     }
     let added = 0;
     let lastSource: string | null = null;
-    let offsets: Set<number> | undefined;
+    let offsets = new Map<number, number | number[]>();
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       const { sourceId, offset } = event.raw;
       if (sourceId !== lastSource) {
-        offsets = this.seen.get(sourceId);
-        if (offsets === undefined) {
-          offsets = new Set();
+        const known = this.seen.get(sourceId);
+        if (known === undefined) {
+          offsets = new Map();
           this.seen.set(sourceId, offsets);
-        }
+        } else offsets = known;
         lastSource = sourceId;
       }
-      if (offsets!.has(offset)) continue;
-      offsets!.add(offset);
+      const there = offsets.get(offset);
+      if (there !== undefined) {
+        const rows = typeof there === 'number' ? [there] : there;
+        if (rows.some((row) => this.isEvent(row, event))) continue;
+      }
       if (this.open.full) {
         this.sealed.push(this.open.seal());
         this.open = new ChunkBuilder(this.chunkCapacity);
       }
+      const row = this.size;
       this.open.append(event, rawTexts?.[i]);
+      if (there === undefined) offsets.set(offset, row);
+      else if (typeof there === 'number') offsets.set(offset, [there, row]);
+      else there.push(row);
       added++;
     }
     if (added > 0) {
@@ -91,7 +108,7 @@ export class EventStore {
     return { added, duplicates: events.length - added };
   }
 
-  /** Whether the store holds an event of this source at this byte offset. */
+  /** Whether the store holds an event from this source's record at this byte offset. */
   has(sourceId: string, offset: number): boolean {
     return this.seen.get(sourceId)?.has(offset) ?? false;
   }
@@ -175,6 +192,13 @@ export class EventStore {
     }
     this.order = order;
     return order;
+  }
+
+  private isEvent(row: number, event: NormalizedEvent): boolean {
+    const k = Math.floor(row / this.chunkCapacity);
+    const columns: RecordKeyColumns =
+      k < this.sealed.length ? this.sealed[k]! : this.open.keyColumns();
+    return sameRecordEvent(columns, row % this.chunkCapacity, event);
   }
 
   private locate(row: number): readonly [EventChunk, number] {

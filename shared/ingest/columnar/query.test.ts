@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../event';
 import { EventStore } from './event-store';
 import { count, histogram, query, type EventFilter } from './query';
-import { arbitraryEvent, arbitraryFilter, arbitraryRawText, naiveQuery } from './test-events';
+import {
+  arbitraryEvent,
+  arbitraryFilter,
+  arbitraryRawText,
+  naiveKey,
+  naiveQuery,
+} from './test-events';
 
 interface Loaded {
   readonly store: EventStore;
@@ -21,7 +27,7 @@ const arbitraryLoaded = fc
   .map(({ pairs, capacity, withRaw }): Loaded => {
     const seen = new Set<string>();
     const kept = pairs.filter(([event]) => {
-      const key = `${event.raw.sourceId}@${event.raw.offset}`;
+      const key = naiveKey(event);
       if (seen.has(key)) return false;
       seen.add(key);
       return true;

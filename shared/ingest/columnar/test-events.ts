@@ -77,8 +77,9 @@ export function arbitraryEvent(sourceCount = 2): fc.Arbitrary<NormalizedEvent> {
     raw: fc.record({
       sourceId: fc.integer({ min: 0, max: sourceCount - 1 }).map((n) => `sha256:${n}`),
       line: fc.nat(),
-      offset: fc.nat({ max: 10_000_000 }),
-      length: fc.nat(),
+      // Few offsets and lengths, so records collide and dedupe has work to do.
+      offset: fc.oneof(fc.nat({ max: 20 }), fc.nat({ max: 10_000_000 })),
+      length: fc.oneof(fc.constantFrom(10, 11), fc.nat()),
     }),
   });
 }
@@ -103,6 +104,14 @@ export const arbitraryFilter: fc.Arbitrary<EventFilter> = fc.record(
   },
   { requiredKeys: [] },
 );
+
+/** The importers' stable event key (`eventKey`), spelled out: what the store dedupes by. */
+export function naiveKey(event: NormalizedEvent): string {
+  const { sourceId, offset, length } = event.raw;
+  const toolCallId = event.agent?.toolCallId ?? null;
+  const which = toolCallId === null ? ['action', event.action.provider] : ['tool call', toolCallId];
+  return JSON.stringify([sourceId, offset, length, ...which]);
+}
 
 /** Whether one event matches a filter, written as plainly as possible. */
 export function naiveMatch(
