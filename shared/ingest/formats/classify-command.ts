@@ -252,7 +252,7 @@ export function classifyCommand(text: string): CommandClass {
   let best: CommandClass = { class: 'execute', destructive: false, rule: null, target: null };
   let anyRead = true;
   let sawSegment = false;
-  const segments = text.split(/\|\||&&|[;|\n]|\$\(|`|\b(?:-c|eval)\s+['"]/);
+  const segments = text.split(/\|\||&&|[;|\n]|\$\(|`|(?:^|\s)(?:-\w*c|eval)\s+['"]/);
   for (const segment of segments) {
     const tokens = tokenize(segment.replace(/^[\s(){}'"]+|[\s(){}'"]+$/g, ''));
     if (tokens.length === 0) continue;
