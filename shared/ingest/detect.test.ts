@@ -24,34 +24,59 @@ describe('detectFormat', () => {
       format: 'cloudtrail',
       container: 'json-records',
     });
-    expect(d('{"eventTime":"x","eventSource":"s3.amazonaws.com","eventName":"DeleteObject"}')).toMatchObject({
+    expect(
+      d('{"eventTime":"x","eventSource":"s3.amazonaws.com","eventName":"DeleteObject"}'),
+    ).toMatchObject({
       format: 'cloudtrail',
       container: 'ndjson',
     });
-    expect(d('{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"delete"}\n')).toMatchObject({ format: 'k8s-audit' });
-    expect(d('{"type":"user","sessionId":"s","uuid":"u","message":{}}\n')).toMatchObject({ format: 'claude-code' });
-    expect(d('{"type":"summary","summary":"x","leafUuid":"u"}\n')).toMatchObject({ format: 'claude-code' });
-    expect(d('{"timestamp":"t","type":"session_meta","payload":{}}\n')).toMatchObject({ format: 'codex-cli' });
-    expect(d('{"time":"t","author_id":1,"entity_type":"Project","change":"x"}\n')).toMatchObject({ format: 'gitlab-audit' });
+    expect(d('{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"delete"}\n')).toMatchObject({
+      format: 'k8s-audit',
+    });
+    expect(d('{"type":"user","sessionId":"s","uuid":"u","message":{}}\n')).toMatchObject({
+      format: 'claude-code',
+    });
+    expect(d('{"type":"summary","summary":"x","leafUuid":"u"}\n')).toMatchObject({
+      format: 'claude-code',
+    });
+    expect(d('{"timestamp":"t","type":"session_meta","payload":{}}\n')).toMatchObject({
+      format: 'codex-cli',
+    });
+    expect(d('{"time":"t","author_id":1,"entity_type":"Project","change":"x"}\n')).toMatchObject({
+      format: 'gitlab-audit',
+    });
     expect(d('{"ts":1,"msg":"x"}\n')).toMatchObject({ format: 'generic', container: 'ndjson' });
   });
 
   it('reports CloudTrail digest files as such, not as events', () => {
-    expect(d('{"awsAccountId":"1","digestStartTime":"2025-01-01T00:00:00Z","previousDigestSignature":"ab"}')).toEqual({
+    expect(
+      d(
+        '{"awsAccountId":"1","digestStartTime":"2025-01-01T00:00:00Z","previousDigestSignature":"ab"}',
+      ),
+    ).toEqual({
       kind: 'cloudtrail-digest',
       gzip: false,
     });
   });
 
   it('asks for decompression on gzip magic bytes, and carries gzip through the second call', () => {
-    expect(detectFormat(new Uint8Array([0x1f, 0x8b, 8, 0]), 'x.json.gz')).toEqual({ kind: 'gzip', gzip: true });
-    expect(detectFormat(enc.encode('{"ts":1}'), 'x.json.gz', { gzip: true })).toMatchObject({ kind: 'format', gzip: true });
+    expect(detectFormat(new Uint8Array([0x1f, 0x8b, 8, 0]), 'x.json.gz')).toEqual({
+      kind: 'gzip',
+      gzip: true,
+    });
+    expect(detectFormat(enc.encode('{"ts":1}'), 'x.json.gz', { gzip: true })).toMatchObject({
+      kind: 'format',
+      gzip: true,
+    });
   });
 
   it('explains what it cannot read', () => {
     expect(d('')).toMatchObject({ kind: 'unknown', reason: 'the file is empty' });
     expect(d('hello world')).toMatchObject({ kind: 'unknown' });
-    expect(d('a,b\n1,2\n', 'x.csv')).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/CSV/) as unknown });
+    expect(d('a,b\n1,2\n', 'x.csv')).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringMatching(/CSV/) as unknown,
+    });
     expect(d('[1,2]')).toMatchObject({ kind: 'unknown' });
   });
 });

@@ -10,7 +10,10 @@ function readAll(
   chunks: ReadonlyArray<Uint8Array>,
   maxRecordBytes?: number,
 ): { records: RawRecord[]; errors: RecordError[] } {
-  const reader = createRecordReader(container, maxRecordBytes !== undefined ? { maxRecordBytes } : {});
+  const reader = createRecordReader(
+    container,
+    maxRecordBytes !== undefined ? { maxRecordBytes } : {},
+  );
   const records: RawRecord[] = [];
   const errors: RecordError[] = [];
   for (const c of [...chunks.map((c) => reader.push(c)), reader.end()]) {
@@ -52,7 +55,11 @@ describe('ndjson reader', () => {
 
   it('joins a UTF-8 character split across chunks', () => {
     const bytes = enc.encode('{"k":"日本"}\n');
-    const { records } = readAll('ndjson', [bytes.subarray(0, 7), bytes.subarray(7, 8), bytes.subarray(8)]);
+    const { records } = readAll('ndjson', [
+      bytes.subarray(0, 7),
+      bytes.subarray(7, 8),
+      bytes.subarray(8),
+    ]);
     expect(records[0]?.text).toBe('{"k":"日本"}');
   });
 
@@ -69,7 +76,9 @@ describe('ndjson reader', () => {
 
   it('drops a byte-order mark from the first record only', () => {
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('{"a":1}\n')]);
-    expect(readAll('ndjson', [bytes.subarray(0, 1), bytes.subarray(1)]).records[0]?.text).toBe('{"a":1}');
+    expect(readAll('ndjson', [bytes.subarray(0, 1), bytes.subarray(1)]).records[0]?.text).toBe(
+      '{"a":1}',
+    );
   });
 });
 
@@ -92,8 +101,12 @@ describe('JSON array reader', () => {
   });
 
   it('reports an unclosed array and a missing array', () => {
-    expect(readAll('json-array', [enc.encode('[{"a":1},{"b"')]).errors[0]?.message).toMatch(/not closed/);
-    expect(readAll('json-array', [enc.encode('{"a":1}')]).errors[0]?.message).toMatch(/no top-level/);
+    expect(readAll('json-array', [enc.encode('[{"a":1},{"b"')]).errors[0]?.message).toMatch(
+      /not closed/,
+    );
+    expect(readAll('json-array', [enc.encode('{"a":1}')]).errors[0]?.message).toMatch(
+      /no top-level/,
+    );
   });
 
   it('skips an element over the cap and reads the next', () => {
@@ -138,9 +151,15 @@ describe('reader fuzz', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 300 }),
           fc
-            .array(fc.oneof(fc.json(), fc.constantFrom('\n', '\r\n', ',', '"', '[', ']', '{', '}', 'é', '日')), {
-              maxLength: 20,
-            })
+            .array(
+              fc.oneof(
+                fc.json(),
+                fc.constantFrom('\n', '\r\n', ',', '"', '[', ']', '{', '}', 'é', '日'),
+              ),
+              {
+                maxLength: 20,
+              },
+            )
             .map((parts) => enc.encode(parts.join(''))),
         ),
         fc.array(fc.nat(), { maxLength: 8 }),
@@ -149,7 +168,11 @@ describe('reader fuzz', () => {
           const whole = readAll(container, [bytes], cap);
           const chunked = readAll(container, split(bytes, cuts), cap);
           expect(chunked).toEqual(whole);
-          if (container === 'ndjson' || container === 'json-array' || container === 'json-records') {
+          if (
+            container === 'ndjson' ||
+            container === 'json-array' ||
+            container === 'json-records'
+          ) {
             // Every record's bytes decode to its text.
             for (const r of whole.records) {
               expect(slice(bytes, r).replace(/^\uFEFF/, '')).toBe(r.text);
@@ -163,26 +186,38 @@ describe('reader fuzz', () => {
 
   it('reads every line of random NDJSON exactly', () => {
     fc.assert(
-      fc.property(fc.array(fc.jsonValue(), { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 6 }), (values, cuts) => {
-        const lines = values.map((v) => JSON.stringify(v));
-        const bytes = enc.encode(lines.join('\n'));
-        const { records, errors } = readAll('ndjson', split(bytes, cuts));
-        expect(errors).toEqual([]);
-        expect(records.map((r) => JSON.parse(r.text) as unknown)).toEqual(values.map((v) => JSON.parse(JSON.stringify(v)) as unknown));
-        expect(records.map((r) => r.line)).toEqual(lines.map((_, i) => i + 1));
-      }),
+      fc.property(
+        fc.array(fc.jsonValue(), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (values, cuts) => {
+          const lines = values.map((v) => JSON.stringify(v));
+          const bytes = enc.encode(lines.join('\n'));
+          const { records, errors } = readAll('ndjson', split(bytes, cuts));
+          expect(errors).toEqual([]);
+          expect(records.map((r) => JSON.parse(r.text) as unknown)).toEqual(
+            values.map((v) => JSON.parse(JSON.stringify(v)) as unknown),
+          );
+          expect(records.map((r) => r.line)).toEqual(lines.map((_, i) => i + 1));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('reads every element of a random JSON array exactly', () => {
     fc.assert(
-      fc.property(fc.array(fc.jsonValue(), { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 6 }), (values, cuts) => {
-        const bytes = enc.encode(JSON.stringify(values, null, 1));
-        const { records, errors } = readAll('json-array', split(bytes, cuts));
-        expect(errors).toEqual([]);
-        expect(records.map((r) => JSON.parse(r.text) as unknown)).toEqual(JSON.parse(JSON.stringify(values)) as unknown);
-      }),
+      fc.property(
+        fc.array(fc.jsonValue(), { maxLength: 20 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (values, cuts) => {
+          const bytes = enc.encode(JSON.stringify(values, null, 1));
+          const { records, errors } = readAll('json-array', split(bytes, cuts));
+          expect(errors).toEqual([]);
+          expect(records.map((r) => JSON.parse(r.text) as unknown)).toEqual(
+            JSON.parse(JSON.stringify(values)) as unknown,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -14,20 +14,25 @@ function countToolCalls(text: string): Set<string> {
   const ids = new Set<string>();
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const r = JSON.parse(line) as { message?: { content?: unknown }; payload?: { type?: string; call_id?: string } };
+    const r = JSON.parse(line) as {
+      message?: { content?: unknown };
+      payload?: { type?: string; call_id?: string };
+    };
     if (Array.isArray(r.message?.content)) {
       for (const c of r.message.content as Array<{ type?: string; id?: string }>) {
         if (c.type === 'tool_use' && c.id !== undefined) ids.add(c.id);
       }
     }
-    if (r.payload?.type === 'function_call' && r.payload.call_id !== undefined) ids.add(r.payload.call_id);
+    if (r.payload?.type === 'function_call' && r.payload.call_id !== undefined)
+      ids.add(r.payload.call_id);
   }
   return ids;
 }
 
 describe('transcript samples', () => {
   it('finds the samples', () => {
-    if (files.length === 0) console.warn(`no samples at ${dir}; the per-sample tests below did not run`);
+    if (files.length === 0)
+      console.warn(`no samples at ${dir}; the per-sample tests below did not run`);
     expect(files.length).toBeGreaterThanOrEqual(3);
   });
 
@@ -41,12 +46,15 @@ describe('transcript samples', () => {
     const imp = createStreamImporter(detected.format, detected.container, 'sample');
     // Odd chunk sizes, so records and characters straddle chunks.
     const events = [];
-    for (let at = 0; at < bytes.length; at += 37) events.push(...imp.push(bytes.subarray(at, at + 37)).events);
+    for (let at = 0; at < bytes.length; at += 37)
+      events.push(...imp.push(bytes.subarray(at, at + 37)).events);
     const end = imp.end();
     events.push(...end.events);
     expect(imp.counts().errors).toBe(0);
     const expected = countToolCalls(text);
-    const found = new Set(events.flatMap((e) => (e.agent?.toolCallId != null ? [e.agent.toolCallId] : [])));
+    const found = new Set(
+      events.flatMap((e) => (e.agent?.toolCallId != null ? [e.agent.toolCallId] : [])),
+    );
     expect(found).toEqual(expected);
     expect(expected.size).toBeGreaterThan(0);
     const lines = text.split('\n').filter((l) => l.trim() !== '').length;

@@ -29,7 +29,7 @@ describe('classifyCommand', () => {
     ['aws ec2 terminate-instances --instance-ids i-1', 'aws delete'],
     ['find . -name "*.log" -delete', 'disk wipe'],
     ['bash -c "rm -rf /"', 'rm'],
-    ['sh -lc \'git push -f origin main\'', 'git push --force'],
+    ["sh -lc 'git push -f origin main'", 'git push --force'],
     ['echo $(rm -rf x)', 'rm'],
   ])('flags %s as destructive (%s)', (cmd, rule) => {
     const c = classifyCommand(cmd);
@@ -52,7 +52,10 @@ describe('classifyCommand', () => {
   });
 
   it('names the repository gh repo delete acts on', () => {
-    expect(classifyCommand('gh repo delete acme/api --yes').target).toEqual({ kind: 'repository', key: 'acme/api' });
+    expect(classifyCommand('gh repo delete acme/api --yes').target).toEqual({
+      kind: 'repository',
+      key: 'acme/api',
+    });
   });
 
   it('never throws (fuzz)', () => {

@@ -9,7 +9,11 @@ function run(lines: ReadonlyArray<unknown>) {
   const text = lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
   const a = imp.push(enc.encode(text));
   const b = imp.end();
-  return { events: [...a.events, ...b.events], errors: [...a.errors, ...b.errors], counts: imp.counts() };
+  return {
+    events: [...a.events, ...b.events],
+    errors: [...a.errors, ...b.errors],
+    counts: imp.counts(),
+  };
 }
 
 const base = { sessionId: 's-1', cwd: '/w', version: '2.0.0' };
@@ -32,9 +36,19 @@ const toolUse = {
     role: 'assistant',
     content: [
       { type: 'text', text: 'Deleting.' },
-      { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'git push origin --delete release-1' } },
+      {
+        type: 'tool_use',
+        id: 'toolu_1',
+        name: 'Bash',
+        input: { command: 'git push origin --delete release-1' },
+      },
       { type: 'tool_use', id: 'toolu_2', name: 'Bash', input: { command: 'rm -rf dist' } },
-      { type: 'tool_use', id: 'toolu_3', name: 'Edit', input: { file_path: '/w/a.ts', old_string: 'a', new_string: 'b' } },
+      {
+        type: 'tool_use',
+        id: 'toolu_3',
+        name: 'Edit',
+        input: { file_path: '/w/a.ts', old_string: 'a', new_string: 'b' },
+      },
     ],
   },
 };
@@ -47,7 +61,11 @@ const results = {
   message: {
     role: 'user',
     content: [
-      { type: 'tool_result', tool_use_id: 'toolu_1', content: 'To github.com:acme/api\n - [deleted] release-1' },
+      {
+        type: 'tool_result',
+        tool_use_id: 'toolu_1',
+        content: 'To github.com:acme/api\n - [deleted] release-1',
+      },
       {
         type: 'tool_result',
         tool_use_id: 'toolu_2',
@@ -55,7 +73,12 @@ const results = {
         content:
           "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.",
       },
-      { type: 'tool_result', tool_use_id: 'toolu_3', is_error: true, content: [{ type: 'text', text: 'String not found' }] },
+      {
+        type: 'tool_result',
+        tool_use_id: 'toolu_3',
+        is_error: true,
+        content: [{ type: 'text', text: 'String not found' }],
+      },
     ],
   },
 };
@@ -74,17 +97,34 @@ describe('Claude Code importer', () => {
     expect(p?.action).toEqual({ provider: 'prompt', class: 'message', destructive: false });
     expect(p?.time).toBe(Date.UTC(2025, 2, 1, 8, 0, 0));
     expect(p?.agent?.promptExcerpt).toBe('Clean up the old release branches please');
-    expect(calls.map((e) => [e.agent?.toolCallId, e.action.provider, e.action.class, e.action.destructive, e.outcome])).toEqual([
+    expect(
+      calls.map((e) => [
+        e.agent?.toolCallId,
+        e.action.provider,
+        e.action.class,
+        e.action.destructive,
+        e.outcome,
+      ]),
+    ).toEqual([
       ['toolu_1', 'tool_use:Bash', 'delete', true, 'success'],
       ['toolu_2', 'tool_use:Bash', 'delete', true, 'denied'],
       ['toolu_3', 'tool_use:Edit', 'modify', false, 'failure'],
     ]);
     const rejected = calls[1];
-    expect(rejected?.agent).toMatchObject({ rejected: true, isError: true, session: 's-1', model: 'claude-opus-4' });
+    expect(rejected?.agent).toMatchObject({
+      rejected: true,
+      isError: true,
+      session: 's-1',
+      model: 'claude-opus-4',
+    });
     expect(calls[2]?.agent).toMatchObject({ rejected: false, isError: true });
     expect(calls[0]?.agent?.toolInput).toBe('git push origin --delete release-1');
     expect(calls[0]?.agent?.promptExcerpt).toBe('Clean up the old release branches please');
-    expect(calls[0]?.actor).toEqual({ kind: 'agent', id: 'claude-code:s-1', name: 'claude-opus-4' });
+    expect(calls[0]?.actor).toEqual({
+      kind: 'agent',
+      id: 'claude-code:s-1',
+      name: 'claude-opus-4',
+    });
     expect(calls[2]?.target).toEqual({ kind: 'file', key: '/w/a.ts' });
     // The tool calls point at the assistant record that holds them.
     expect(calls.every((e) => e.raw.line === 3)).toBe(true);
@@ -92,13 +132,26 @@ describe('Claude Code importer', () => {
 
   it('still reports tool calls whose result never came, at the end', () => {
     const { events } = run([prompt, toolUse]);
-    expect(events.filter((e) => e.agent?.toolCallId !== null).map((e) => e.outcome)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(events.filter((e) => e.agent?.toolCallId !== null).map((e) => e.outcome)).toEqual([
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
   });
 
   it('counts assistant text and orphan results as skipped, malformed records as errors', () => {
     const text = { ...toolUse, message: { model: 'm', content: [{ type: 'text', text: 'hi' }] } };
-    const orphan = { ...results, message: { content: [{ type: 'tool_result', tool_use_id: 'nope', content: '' }] } };
-    const { counts, errors } = run([text, orphan, { ...prompt, timestamp: 'yesterday' }, { ...prompt, sessionId: undefined }, '{']);
+    const orphan = {
+      ...results,
+      message: { content: [{ type: 'tool_result', tool_use_id: 'nope', content: '' }] },
+    };
+    const { counts, errors } = run([
+      text,
+      orphan,
+      { ...prompt, timestamp: 'yesterday' },
+      { ...prompt, sessionId: undefined },
+      '{',
+    ]);
     expect(counts.skipped).toEqual({ 'claude:assistant-text': 1, 'claude:orphan-tool-result': 1 });
     expect(errors.map((e) => [e.line, e.message.split(':')[0]])).toEqual([
       [3, 'timestamp'],
@@ -110,8 +163,18 @@ describe('Claude Code importer', () => {
   it('never throws and loses no tool call (fuzz)', () => {
     const content = fc.array(
       fc.oneof(
-        fc.record({ type: fc.constant('tool_use'), id: fc.string({ minLength: 1 }), name: fc.string(), input: fc.jsonValue() }),
-        fc.record({ type: fc.constant('tool_result'), tool_use_id: fc.string(), is_error: fc.boolean(), content: fc.jsonValue() }),
+        fc.record({
+          type: fc.constant('tool_use'),
+          id: fc.string({ minLength: 1 }),
+          name: fc.string(),
+          input: fc.jsonValue(),
+        }),
+        fc.record({
+          type: fc.constant('tool_result'),
+          tool_use_id: fc.string(),
+          is_error: fc.boolean(),
+          content: fc.jsonValue(),
+        }),
         fc.record({ type: fc.constant('text'), text: fc.string() }),
       ),
       { maxLength: 4 },
@@ -120,7 +183,10 @@ describe('Claude Code importer', () => {
       type: fc.constantFrom('user', 'assistant', 'summary', 5),
       sessionId: fc.oneof(fc.constant('s'), fc.integer()),
       timestamp: fc.oneof(fc.constant('2025-01-01T00:00:00Z'), fc.string()),
-      message: fc.oneof(fc.record({ model: fc.string(), content: fc.oneof(content, fc.string()) }), fc.jsonValue()),
+      message: fc.oneof(
+        fc.record({ model: fc.string(), content: fc.oneof(content, fc.string()) }),
+        fc.jsonValue(),
+      ),
     });
     fc.assert(
       fc.property(fc.array(line, { maxLength: 15 }), (lines) => {

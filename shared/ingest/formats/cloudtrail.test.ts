@@ -9,7 +9,11 @@ function run(text: string, container: Container) {
   const imp = createStreamImporter('cloudtrail', container, 'ct');
   const a = imp.push(enc.encode(text));
   const b = imp.end();
-  return { events: [...a.events, ...b.events], errors: [...a.errors, ...b.errors], counts: imp.counts() };
+  return {
+    events: [...a.events, ...b.events],
+    errors: [...a.errors, ...b.errors],
+    counts: imp.counts(),
+  };
 }
 
 const user = {
@@ -60,15 +64,34 @@ const records = [
     eventName: 'TerminateInstances',
     requestParameters: { instancesSet: { items: [{ instanceId: 'i-0abc' }] } },
   },
-  { userIdentity: user, eventTime: '2025-02-03T04:09:00Z', eventSource: 's3.amazonaws.com', eventName: 'ListBuckets' },
-  { userIdentity: user, eventTime: '2025-02-03T04:09:00Z', eventSource: 'rds.amazonaws.com', eventName: 'DeleteDBInstance', requestParameters: { dBInstanceIdentifier: 'prod' } },
+  {
+    userIdentity: user,
+    eventTime: '2025-02-03T04:09:00Z',
+    eventSource: 's3.amazonaws.com',
+    eventName: 'ListBuckets',
+  },
+  {
+    userIdentity: user,
+    eventTime: '2025-02-03T04:09:00Z',
+    eventSource: 'rds.amazonaws.com',
+    eventName: 'DeleteDBInstance',
+    requestParameters: { dBInstanceIdentifier: 'prod' },
+  },
 ];
 
 describe('CloudTrail importer', () => {
   it('maps a Records file: credential, service principals, S3 keys, time zones, outcomes', () => {
     const { events, errors } = run(JSON.stringify({ Records: records }), 'json-records');
     expect(errors).toEqual([]);
-    expect(events.map((e) => [e.action.provider, e.action.class, e.action.destructive, e.target?.key, e.outcome])).toEqual([
+    expect(
+      events.map((e) => [
+        e.action.provider,
+        e.action.class,
+        e.action.destructive,
+        e.target?.key,
+        e.outcome,
+      ]),
+    ).toEqual([
       ['DeleteObject', 'delete', true, 's3://backups/db/2025-02-01.dump', 'success'],
       ['DeleteBucket', 'delete', true, 's3://backups', 'denied'],
       ['DeleteDBSnapshot', 'delete', true, 'rds:snapshot/nightly', 'success'],
@@ -76,7 +99,12 @@ describe('CloudTrail importer', () => {
       ['ListBuckets', 'read', false, undefined, 'success'],
       ['DeleteDBInstance', 'delete', true, 'rds:db/prod', 'success'],
     ]);
-    expect(events[0]?.credential).toEqual({ fingerprint: 'AKIAIOSFODNN7EXAMPLE', kind: 'aws-access-key', scopes: [], type: 'IAMUser' });
+    expect(events[0]?.credential).toEqual({
+      fingerprint: 'AKIAIOSFODNN7EXAMPLE',
+      kind: 'aws-access-key',
+      scopes: [],
+      type: 'IAMUser',
+    });
     expect(events[0]?.actor).toEqual({ kind: 'human', id: user.arn, name: 'mallory' });
     expect(events[2]?.actor.kind).toBe('service');
     expect(events[2]?.credential).toBeNull();
@@ -86,7 +114,11 @@ describe('CloudTrail importer', () => {
   });
 
   it('reads single records per line and reports missing fields', () => {
-    const lines = [JSON.stringify(records[0]), JSON.stringify({ eventName: 'X', eventTime: '2025-01-01T00:00:00Z' }), '{"eventName":"X"}'];
+    const lines = [
+      JSON.stringify(records[0]),
+      JSON.stringify({ eventName: 'X', eventTime: '2025-01-01T00:00:00Z' }),
+      '{"eventName":"X"}',
+    ];
     const { events, errors } = run(lines.join('\n'), 'ndjson');
     expect(events).toHaveLength(1);
     expect(errors.map((e) => [e.line, e.message])).toEqual([
@@ -99,8 +131,18 @@ describe('CloudTrail importer', () => {
     const rec = fc.record(
       {
         eventTime: fc.oneof(fc.constant('2025-01-01T00:00:00Z'), fc.string(), fc.integer()),
-        eventName: fc.oneof(fc.constantFrom('DeleteBucket', 'GetObject'), fc.string(), fc.integer()),
-        userIdentity: fc.oneof(fc.record({ type: fc.string(), arn: fc.string(), accessKeyId: fc.string() }, { requiredKeys: [] }), fc.jsonValue()),
+        eventName: fc.oneof(
+          fc.constantFrom('DeleteBucket', 'GetObject'),
+          fc.string(),
+          fc.integer(),
+        ),
+        userIdentity: fc.oneof(
+          fc.record(
+            { type: fc.string(), arn: fc.string(), accessKeyId: fc.string() },
+            { requiredKeys: [] },
+          ),
+          fc.jsonValue(),
+        ),
         requestParameters: fc.jsonValue(),
         resources: fc.jsonValue(),
         errorCode: fc.jsonValue(),

@@ -9,23 +9,86 @@ function run(lines: ReadonlyArray<unknown>) {
   const text = lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
   const a = imp.push(enc.encode(text));
   const b = imp.end();
-  return { events: [...a.events, ...b.events], errors: [...a.errors, ...b.errors], counts: imp.counts() };
+  return {
+    events: [...a.events, ...b.events],
+    errors: [...a.errors, ...b.errors],
+    counts: imp.counts(),
+  };
 }
 
 const t = (s: number): string => `2025-05-01T12:00:${String(s).padStart(2, '0')}.000Z`;
 const session = [
-  { timestamp: t(0), type: 'session_meta', payload: { id: 'sess-9', cwd: '/w', originator: 'codex_cli_rs' } },
-  { timestamp: t(1), type: 'turn_context', payload: { model: 'gpt-5-codex', approval_policy: 'never', sandbox_policy: { mode: 'danger-full-access' } } },
-  { timestamp: t(2), type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: '<environment_context>x</environment_context>' }] } },
-  { timestamp: t(3), type: 'response_item', payload: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Tear down the staging stack' }] } },
+  {
+    timestamp: t(0),
+    type: 'session_meta',
+    payload: { id: 'sess-9', cwd: '/w', originator: 'codex_cli_rs' },
+  },
+  {
+    timestamp: t(1),
+    type: 'turn_context',
+    payload: {
+      model: 'gpt-5-codex',
+      approval_policy: 'never',
+      sandbox_policy: { mode: 'danger-full-access' },
+    },
+  },
+  {
+    timestamp: t(2),
+    type: 'response_item',
+    payload: {
+      type: 'message',
+      role: 'user',
+      content: [{ type: 'input_text', text: '<environment_context>x</environment_context>' }],
+    },
+  },
+  {
+    timestamp: t(3),
+    type: 'response_item',
+    payload: {
+      type: 'message',
+      role: 'user',
+      content: [{ type: 'input_text', text: 'Tear down the staging stack' }],
+    },
+  },
   {
     timestamp: t(4),
     type: 'response_item',
-    payload: { type: 'function_call', name: 'shell', arguments: '{"command":["bash","-lc","terraform destroy -auto-approve"],"with_escalated_permissions":true}', call_id: 'call_1' },
+    payload: {
+      type: 'function_call',
+      name: 'shell',
+      arguments:
+        '{"command":["bash","-lc","terraform destroy -auto-approve"],"with_escalated_permissions":true}',
+      call_id: 'call_1',
+    },
   },
-  { timestamp: t(5), type: 'response_item', payload: { type: 'function_call', name: 'shell', arguments: '{"command":["ls"]}', call_id: 'call_2' } },
-  { timestamp: t(6), type: 'response_item', payload: { type: 'function_call_output', call_id: 'call_1', output: '{"output":"Destroy complete!","metadata":{"exit_code":0}}' } },
-  { timestamp: t(7), type: 'response_item', payload: { type: 'function_call_output', call_id: 'call_2', output: '{"output":"denied","metadata":{"exit_code":1}}' } },
+  {
+    timestamp: t(5),
+    type: 'response_item',
+    payload: {
+      type: 'function_call',
+      name: 'shell',
+      arguments: '{"command":["ls"]}',
+      call_id: 'call_2',
+    },
+  },
+  {
+    timestamp: t(6),
+    type: 'response_item',
+    payload: {
+      type: 'function_call_output',
+      call_id: 'call_1',
+      output: '{"output":"Destroy complete!","metadata":{"exit_code":0}}',
+    },
+  },
+  {
+    timestamp: t(7),
+    type: 'response_item',
+    payload: {
+      type: 'function_call_output',
+      call_id: 'call_2',
+      output: '{"output":"denied","metadata":{"exit_code":1}}',
+    },
+  },
   { timestamp: t(8), type: 'event_msg', payload: { type: 'token_count' } },
   { timestamp: t(9), type: 'response_item', payload: { type: 'reasoning', summary: [] } },
 ];
@@ -43,7 +106,11 @@ describe('Codex CLI importer', () => {
     });
     const [prompt, destroy, ls] = events;
     expect(prompt?.action.class).toBe('message');
-    expect(destroy?.action).toEqual({ provider: 'function_call:shell', class: 'delete', destructive: true });
+    expect(destroy?.action).toEqual({
+      provider: 'function_call:shell',
+      class: 'delete',
+      destructive: true,
+    });
     expect(destroy?.agent).toEqual({
       session: 'sess-9',
       model: 'gpt-5-codex',
@@ -63,8 +130,14 @@ describe('Codex CLI importer', () => {
   });
 
   it('reports malformed records by field', () => {
-    const { errors } = run([{ type: 'response_item' }, { type: 'response_item', timestamp: t(1), payload: { type: 'function_call', call_id: 'c' } }]);
-    expect(errors.map((e) => e.message)).toEqual(['payload: missing or invalid', 'payload.name: missing or invalid']);
+    const { errors } = run([
+      { type: 'response_item' },
+      { type: 'response_item', timestamp: t(1), payload: { type: 'function_call', call_id: 'c' } },
+    ]);
+    expect(errors.map((e) => e.message)).toEqual([
+      'payload: missing or invalid',
+      'payload.name: missing or invalid',
+    ]);
   });
 
   it('never throws and counts every record (fuzz)', () => {
@@ -73,7 +146,10 @@ describe('Codex CLI importer', () => {
         type: fc.constantFrom('function_call', 'function_call_output', 'message', 'x'),
         name: fc.string(),
         call_id: fc.constantFrom('a', 'b'),
-        arguments: fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))),
+        arguments: fc.oneof(
+          fc.string(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
         output: fc.jsonValue(),
         role: fc.constantFrom('user', 'assistant'),
         content: fc.jsonValue(),

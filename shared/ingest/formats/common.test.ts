@@ -17,16 +17,29 @@ describe('parseTime', () => {
   });
 
   it('rejects what is not a time', () => {
-    for (const v of ['yesterday', '2025-13-01T00:00:00Z', '', null, undefined, {}, -1, Number.NaN, '2025-01-01T00:00:00+25:00']) {
+    for (const v of [
+      'yesterday',
+      '2025-13-01T00:00:00Z',
+      '',
+      null,
+      undefined,
+      {},
+      -1,
+      Number.NaN,
+      '2025-01-01T00:00:00+25:00',
+    ]) {
       expect(parseTime(v)).toBeNull();
     }
   });
 
   it('agrees with Date for ISO strings with an offset (fuzz)', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1971-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), (d) => {
-        expect(parseTime(d.toISOString())).toBe(d.getTime());
-      }),
+      fc.property(
+        fc.date({ min: new Date('1971-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }),
+        (d) => {
+          expect(parseTime(d.toISOString())).toBe(d.getTime());
+        },
+      ),
     );
   });
 });

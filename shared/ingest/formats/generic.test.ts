@@ -8,7 +8,11 @@ function run(text: string) {
   const imp = createStreamImporter('generic', 'ndjson', 'gen');
   const a = imp.push(enc.encode(text));
   const b = imp.end();
-  return { events: [...a.events, ...b.events], errors: [...a.errors, ...b.errors], counts: imp.counts() };
+  return {
+    events: [...a.events, ...b.events],
+    errors: [...a.errors, ...b.errors],
+    counts: imp.counts(),
+  };
 }
 
 describe('generic JSON lines importer', () => {
@@ -20,8 +24,20 @@ describe('generic JSON lines importer', () => {
         '{"msg":"no time"}',
       ].join('\n'),
     );
-    expect(errors.map((e) => [e.line, e.message.split(':')[0]])).toEqual([[3, '@timestamp/timestamp/time/ts/created_at/eventTime/date/datetime']]);
-    expect(events.map((e) => [e.time, e.actor.id, e.action.provider, e.action.class, e.action.destructive, e.target?.key, e.outcome])).toEqual([
+    expect(errors.map((e) => [e.line, e.message.split(':')[0]])).toEqual([
+      [3, '@timestamp/timestamp/time/ts/created_at/eventTime/date/datetime'],
+    ]);
+    expect(
+      events.map((e) => [
+        e.time,
+        e.actor.id,
+        e.action.provider,
+        e.action.class,
+        e.action.destructive,
+        e.target?.key,
+        e.outcome,
+      ]),
+    ).toEqual([
       [Date.UTC(2025, 0, 1), 'x', 'bucket.delete', 'delete', true, 'b1', 'success'],
       [Date.UTC(2025, 0, 1), 'unknown', 'login', 'auth', false, undefined, 'denied'],
     ]);

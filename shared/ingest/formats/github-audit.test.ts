@@ -10,7 +10,11 @@ function run(text: string, container: Container = 'ndjson') {
   const imp = createStreamImporter('github-audit', container, 'src1');
   const a = imp.push(enc.encode(text));
   const b = imp.end();
-  return { events: [...a.events, ...b.events], errors: [...a.errors, ...b.errors], counts: imp.counts() };
+  return {
+    events: [...a.events, ...b.events],
+    errors: [...a.errors, ...b.errors],
+    counts: imp.counts(),
+  };
 }
 
 const destroy = {
@@ -59,13 +63,25 @@ describe('GitHub audit importer', () => {
     expect(e.action).toEqual({ provider: 'repo.destroy', class: 'delete', destructive: true });
     expect(e.target).toEqual({ kind: 'repository', key: 'acme/api' });
     expect(e.outcome).toBe('success');
-    expect(e.raw).toEqual({ sourceId: 'src1', line: 1, offset: 0, length: JSON.stringify(destroy).length });
+    expect(e.raw).toEqual({
+      sourceId: 'src1',
+      line: 1,
+      offset: 0,
+      length: JSON.stringify(destroy).length,
+    });
   });
 
   it('marks a forced git.push destructive, a plain one not, and a [bot] actor as bot', () => {
-    const plain = { ...forcePush, actor: 'carol', actor_is_bot: false, data: { ref: 'refs/heads/dev' } };
+    const plain = {
+      ...forcePush,
+      actor: 'carol',
+      actor_is_bot: false,
+      data: { ref: 'refs/heads/dev' },
+    };
     const { events } = run([forcePush, plain].map((r) => JSON.stringify(r)).join('\n'));
-    expect(events.map((e) => [e.actor.kind, e.action.destructive, e.action.class, e.target?.key])).toEqual([
+    expect(
+      events.map((e) => [e.actor.kind, e.action.destructive, e.action.class, e.target?.key]),
+    ).toEqual([
       ['bot', true, 'modify', 'acme/api@refs/heads/main'],
       ['human', false, 'modify', 'acme/api@refs/heads/dev'],
     ]);
@@ -82,7 +98,9 @@ describe('GitHub audit importer', () => {
     ].map((r) => JSON.stringify({ ...r, created_at: 1700000000000 }));
     const { events, errors } = run(recs.join('\n'));
     expect(errors).toEqual([]);
-    expect(events.map((e) => [e.action.class, e.action.destructive, e.target?.kind, e.target?.key])).toEqual([
+    expect(
+      events.map((e) => [e.action.class, e.action.destructive, e.target?.kind, e.target?.key]),
+    ).toEqual([
       ['delete', true, 'ref', 'acme/api@refs/heads/main'],
       ['delete', true, 'secret', 'acme/api:secret:AWS_KEY'],
       ['modify', false, 'pull_request', 'acme/api#7'],
@@ -109,7 +127,15 @@ describe('GitHub audit importer', () => {
     ].join('\r\n');
     const { events, errors } = run(csv, 'csv');
     expect(errors).toEqual([]);
-    expect(events.map((e) => [e.time, e.actor.kind, e.action.destructive, e.target?.key, e.credential?.scopes])).toEqual([
+    expect(
+      events.map((e) => [
+        e.time,
+        e.actor.kind,
+        e.action.destructive,
+        e.target?.key,
+        e.credential?.scopes,
+      ]),
+    ).toEqual([
       [1700000000000, 'human', true, 'acme/api@refs/heads/main', ['repo', 'workflow']],
       [1700000000500, 'bot', true, 'acme/api', undefined],
     ]);
@@ -117,7 +143,13 @@ describe('GitHub audit importer', () => {
   });
 
   it('reports malformed records by line and field, and goes on', () => {
-    const text = ['{"action":"repo.destroy"}', 'not json', '[1]', '{"created_at":1700000000000}', JSON.stringify(destroy)].join('\n');
+    const text = [
+      '{"action":"repo.destroy"}',
+      'not json',
+      '[1]',
+      '{"created_at":1700000000000}',
+      JSON.stringify(destroy),
+    ].join('\n');
     const { events, errors, counts } = run(text);
     expect(events).toHaveLength(1);
     expect(errors.map((e) => e.line)).toEqual([1, 2, 3, 4]);
@@ -131,7 +163,11 @@ describe('GitHub audit importer', () => {
     const record = fc.record(
       {
         '@timestamp': fc.oneof(fc.nat(), fc.string(), fc.constant(null)),
-        action: fc.oneof(fc.constantFrom('repo.destroy', 'git.push', 'a.b'), fc.string(), fc.integer()),
+        action: fc.oneof(
+          fc.constantFrom('repo.destroy', 'git.push', 'a.b'),
+          fc.string(),
+          fc.integer(),
+        ),
         actor: fc.oneof(fc.string(), fc.constant(null)),
         actor_is_bot: fc.oneof(fc.boolean(), fc.string()),
         repo: fc.oneof(fc.string(), fc.integer()),
@@ -142,15 +178,27 @@ describe('GitHub audit importer', () => {
       { requiredKeys: [] },
     );
     fc.assert(
-      fc.property(fc.array(fc.oneof(record.map((r) => JSON.stringify(r)), fc.string()), { maxLength: 20 }), (lines) => {
-        const { events, errors, counts } = run(lines.join('\n'));
-        expect(counts.events).toBe(events.length);
-        expect(counts.errors).toBe(errors.length);
-        const nonBlank = lines.join('\n').split('\n').filter((l) => l.trim() !== '').length;
-        expect(counts.records).toBe(nonBlank);
-        expect(counts.records).toBe(counts.events + counts.errors);
-        for (const e of events) expect(Number.isFinite(e.time)).toBe(true);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            record.map((r) => JSON.stringify(r)),
+            fc.string(),
+          ),
+          { maxLength: 20 },
+        ),
+        (lines) => {
+          const { events, errors, counts } = run(lines.join('\n'));
+          expect(counts.events).toBe(events.length);
+          expect(counts.errors).toBe(errors.length);
+          const nonBlank = lines
+            .join('\n')
+            .split('\n')
+            .filter((l) => l.trim() !== '').length;
+          expect(counts.records).toBe(nonBlank);
+          expect(counts.records).toBe(counts.events + counts.errors);
+          for (const e of events) expect(Number.isFinite(e.time)).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -8,7 +8,11 @@ function run(lines: ReadonlyArray<unknown>) {
   const imp = createStreamImporter('gitlab-audit', 'ndjson', 'gl');
   const a = imp.push(enc.encode(lines.map((l) => JSON.stringify(l)).join('\n')));
   const b = imp.end();
-  return { events: [...a.events, ...b.events], errors: [...a.errors, ...b.errors], counts: imp.counts() };
+  return {
+    events: [...a.events, ...b.events],
+    errors: [...a.errors, ...b.errors],
+    counts: imp.counts(),
+  };
 }
 
 describe('GitLab audit importer', () => {
@@ -58,7 +62,15 @@ describe('GitLab audit importer', () => {
       },
     ]);
     expect(errors).toEqual([]);
-    expect(events.map((e) => [e.action.provider, e.action.class, e.action.destructive, e.target?.kind, e.target?.key])).toEqual([
+    expect(
+      events.map((e) => [
+        e.action.provider,
+        e.action.class,
+        e.action.destructive,
+        e.target?.kind,
+        e.target?.key,
+      ]),
+    ).toEqual([
       ['protected_branch_removed', 'delete', true, 'ref', 'acme/api@refs/heads/main'],
       ['change:access_level', 'permission', false, 'repository', 'acme/api'],
       ['ci_variable_deleted', 'delete', true, 'variable', 'acme/api:variable:AWS_SECRET'],
@@ -66,12 +78,24 @@ describe('GitLab audit importer', () => {
     expect(events[1]?.time).toBe(Date.UTC(2025, 5, 1, 10, 0, 0));
     expect(events[1]?.actor.kind).toBe('bot');
     expect(events[0]?.actor).toEqual({ kind: 'human', id: '12', name: 'Mallory' });
-    expect(events[2]?.credential).toEqual({ fingerprint: 'gitlab-token:55', kind: 'gitlab-token', scopes: ['api'] });
+    expect(events[2]?.credential).toEqual({
+      fingerprint: 'gitlab-token:55',
+      kind: 'gitlab-token',
+      scopes: ['api'],
+    });
   });
 
   it('reports missing fields', () => {
-    const { errors } = run([{ author_id: 1 }, { time: '2025-01-01T00:00:00Z' }, { time: '2025-01-01T00:00:00Z', author_id: 1 }]);
-    expect(errors.map((e) => e.message.split(':')[0])).toEqual(['time/created_at', 'author_id/author_name', 'event_name/change/custom_message']);
+    const { errors } = run([
+      { author_id: 1 },
+      { time: '2025-01-01T00:00:00Z' },
+      { time: '2025-01-01T00:00:00Z', author_id: 1 },
+    ]);
+    expect(errors.map((e) => e.message.split(':')[0])).toEqual([
+      'time/created_at',
+      'author_id/author_name',
+      'event_name/change/custom_message',
+    ]);
   });
 
   it('never throws and counts every record (fuzz)', () => {

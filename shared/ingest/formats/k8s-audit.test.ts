@@ -8,7 +8,11 @@ function run(lines: ReadonlyArray<unknown>) {
   const imp = createStreamImporter('k8s-audit', 'ndjson', 'k8s');
   const a = imp.push(enc.encode(lines.map((l) => JSON.stringify(l)).join('\n')));
   const b = imp.end();
-  return { events: [...a.events, ...b.events], errors: [...a.errors, ...b.errors], counts: imp.counts() };
+  return {
+    events: [...a.events, ...b.events],
+    errors: [...a.errors, ...b.errors],
+    counts: imp.counts(),
+  };
 }
 
 const ev = (over: Record<string, unknown>) => ({
@@ -19,9 +23,17 @@ const ev = (over: Record<string, unknown>) => ({
   stage: 'ResponseComplete',
   requestURI: '/api/v1/namespaces/prod/persistentvolumeclaims/data',
   verb: 'delete',
-  user: { username: 'system:serviceaccount:ci:deployer', groups: ['system:serviceaccounts', 'system:authenticated'] },
+  user: {
+    username: 'system:serviceaccount:ci:deployer',
+    groups: ['system:serviceaccounts', 'system:authenticated'],
+  },
   sourceIPs: ['10.0.0.7'],
-  objectRef: { resource: 'persistentvolumeclaims', namespace: 'prod', name: 'data', apiVersion: 'v1' },
+  objectRef: {
+    resource: 'persistentvolumeclaims',
+    namespace: 'prod',
+    name: 'data',
+    apiVersion: 'v1',
+  },
   responseStatus: { metadata: {}, code: 200 },
   requestReceivedTimestamp: '2025-04-01T10:00:00.123456Z',
   stageTimestamp: '2025-04-01T10:00:00.200000Z',
@@ -35,19 +47,50 @@ describe('Kubernetes audit importer', () => {
       ev({ stage: 'RequestReceived' }),
       ev({ verb: 'get', user: { username: 'alice@example.com' }, responseStatus: { code: 403 } }),
       ev({ verb: 'deletecollection', objectRef: { resource: 'namespaces', name: 'prod' } }),
-      ev({ verb: 'create', objectRef: { resource: 'pods', namespace: 'prod', name: 'web', subresource: 'exec' }, responseStatus: undefined }),
+      ev({
+        verb: 'create',
+        objectRef: { resource: 'pods', namespace: 'prod', name: 'web', subresource: 'exec' },
+        responseStatus: undefined,
+      }),
     ]);
     expect(errors).toEqual([]);
     expect(counts.skipped).toEqual({ 'k8s:stage:RequestReceived': 1 });
-    expect(events.map((e) => [e.action.provider, e.action.class, e.action.destructive, e.target?.kind, e.target?.key, e.outcome])).toEqual([
-      ['delete', 'delete', true, 'k8s:persistentvolumeclaims', 'prod/persistentvolumeclaims/data', 'success'],
-      ['get', 'read', false, 'k8s:persistentvolumeclaims', 'prod/persistentvolumeclaims/data', 'denied'],
+    expect(
+      events.map((e) => [
+        e.action.provider,
+        e.action.class,
+        e.action.destructive,
+        e.target?.kind,
+        e.target?.key,
+        e.outcome,
+      ]),
+    ).toEqual([
+      [
+        'delete',
+        'delete',
+        true,
+        'k8s:persistentvolumeclaims',
+        'prod/persistentvolumeclaims/data',
+        'success',
+      ],
+      [
+        'get',
+        'read',
+        false,
+        'k8s:persistentvolumeclaims',
+        'prod/persistentvolumeclaims/data',
+        'denied',
+      ],
       ['deletecollection', 'delete', true, 'k8s:namespaces', '_cluster/namespaces/prod', 'success'],
       ['create', 'execute', false, 'k8s:pods/exec', 'prod/pods/web', 'unknown'],
     ]);
     expect(events[0]?.time).toBe(Date.UTC(2025, 3, 1, 10, 0, 0, 123));
     expect(events[0]?.actor.kind).toBe('service');
-    expect(events[1]?.actor).toEqual({ kind: 'human', id: 'alice@example.com', name: 'alice@example.com' });
+    expect(events[1]?.actor).toEqual({
+      kind: 'human',
+      id: 'alice@example.com',
+      name: 'alice@example.com',
+    });
     expect(events[0]?.credential).toEqual({
       fingerprint: 'system:serviceaccount:ci:deployer',
       kind: 'k8s-identity',
@@ -56,7 +99,11 @@ describe('Kubernetes audit importer', () => {
   });
 
   it('reports missing fields', () => {
-    const { errors } = run([ev({ verb: undefined }), ev({ user: {} }), ev({ requestReceivedTimestamp: 'x', stageTimestamp: undefined })]);
+    const { errors } = run([
+      ev({ verb: undefined }),
+      ev({ user: {} }),
+      ev({ requestReceivedTimestamp: 'x', stageTimestamp: undefined }),
+    ]);
     expect(errors.map((e) => e.message)).toEqual([
       'verb: missing or invalid',
       'user.username: missing or invalid',
@@ -68,7 +115,10 @@ describe('Kubernetes audit importer', () => {
     const rec = fc.record(
       {
         verb: fc.oneof(fc.constantFrom('delete', 'get', 'patch'), fc.jsonValue()),
-        user: fc.oneof(fc.record({ username: fc.jsonValue(), groups: fc.jsonValue() }, { requiredKeys: [] }), fc.jsonValue()),
+        user: fc.oneof(
+          fc.record({ username: fc.jsonValue(), groups: fc.jsonValue() }, { requiredKeys: [] }),
+          fc.jsonValue(),
+        ),
         objectRef: fc.jsonValue(),
         responseStatus: fc.jsonValue(),
         stage: fc.jsonValue(),
