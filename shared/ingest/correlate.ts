@@ -877,10 +877,27 @@ export function correlate(
   const inWindow = (call: ToolCallView, t: number): boolean =>
     t >= call.time - skewMs && t <= call.time + windowMs;
   const effective = calls.filter((c) => !c.rejected);
+  // Calls that may have caused an event at t, found by binary search: `effective` is in time order.
+  const callsNear = (t: number): ReadonlyArray<ToolCallView> => {
+    let lo = 0;
+    let hi = effective.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((effective[mid]?.time ?? 0) < t - windowMs) lo = mid + 1;
+      else hi = mid;
+    }
+    const near: ToolCallView[] = [];
+    for (let k = lo; k < effective.length; k++) {
+      const call = effective[k];
+      if (call === undefined || call.time > t + skewMs) break;
+      near.push(call);
+    }
+    return near;
+  };
 
   for (const { e, i } of providers) {
     let best: Candidate | null = null;
-    for (const call of effective) {
+    for (const call of callsNear(e.time)) {
       if (!inWindow(call, e.time)) continue;
       const byClaim = call.parsed.claims.find((c) => claimMatches(c, e)) ?? null;
       const kind: MatchKind | null =
@@ -926,7 +943,7 @@ export function correlate(
   for (const { e, i } of providers) {
     if (assigned.has(i)) continue;
     let best: ToolCallView | null = null;
-    for (const call of effective) {
+    for (const call of callsNear(e.time)) {
       if (!call.parsed.opaque || !inWindow(call, e.time) || !usesSessionIdentity(call.session, e))
         continue;
       if (best === null || Math.abs(e.time - call.time) < Math.abs(e.time - best.time)) best = call;
@@ -987,12 +1004,15 @@ export function correlate(
 
   // Sessions.
   const sessionCalls = new Map<string, ToolCallView[]>();
-  for (const call of calls)
-    sessionCalls.set(call.session, [...(sessionCalls.get(call.session) ?? []), call]);
+  for (const call of calls) {
+    const list = sessionCalls.get(call.session);
+    if (list === undefined) sessionCalls.set(call.session, [call]);
+    else list.push(call);
+  }
   const sessions: SessionSummary[] = [...sessionCalls.entries()].map(([session, list]) => ({
     session,
-    from: Math.min(...list.map((c) => c.time)),
-    to: Math.max(...list.map((c) => c.time)),
+    from: list.reduce((m, c) => Math.min(m, c.time), Infinity),
+    to: list.reduce((m, c) => Math.max(m, c.time), -Infinity),
     credentials: credentialsBySession.get(session) ?? [],
     actors: actorsBySession.get(session) ?? [],
     toolCalls: list.map((c) => c.index),

@@ -20,6 +20,11 @@ export type FindingKind =
   | 'freeze-violation'
   | 'over-scoped-token';
 
+/**
+ * Every finding kind, in the order findings are reported.
+ *
+ * The UI lists them in this order and tests iterate it, so a new kind is never forgotten.
+ */
 export const findingKinds: ReadonlyArray<FindingKind> = [
   'destructive-burst',
   'credential-new',
@@ -30,6 +35,11 @@ export const findingKinds: ReadonlyArray<FindingKind> = [
   'over-scoped-token',
 ];
 
+/**
+ * How urgently a finding needs a person.
+ *
+ * Critical means data is being destroyed; the rules in docs/findings.md set it.
+ */
 export type FindingSeverity = 'critical' | 'high' | 'medium' | 'low';
 
 /** One finding. */
@@ -67,6 +77,12 @@ export interface FindingOptions {
     readonly windowMs?: number;
     readonly escalationMs?: number;
   };
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
 type Indexed = { readonly e: NormalizedEvent; readonly i: number };
@@ -371,12 +387,12 @@ function failureRuns(
   for (const c of calls) {
     if (!c.isError) continue;
     const key = `tool ${c.toolName} in ${c.session}`;
-    groups.set(key, [...(groups.get(key) ?? []), { t: c.time, i: c.index }]);
+    pushTo(groups, key, { t: c.time, i: c.index });
   }
   for (const { e, i } of providers) {
     if (!failed(e)) continue;
     const key = `${e.action.provider} by ${credentialKey(e)}`;
-    groups.set(key, [...(groups.get(key) ?? []), { t: e.time, i }]);
+    pushTo(groups, key, { t: e.time, i });
   }
   const runs: FailureRun[] = [];
   for (const [label, list] of groups) {
@@ -554,7 +570,7 @@ function overScopedTokens(
   for (const x of providers) {
     if (x.e.credential === null || x.e.credential.scopes.length === 0) continue;
     const key = x.e.credential.fingerprint;
-    byToken.set(key, [...(byToken.get(key) ?? []), x]);
+    pushTo(byToken, key, x);
   }
   const out: Finding[] = [];
   for (const [fingerprint, uses] of byToken) {
@@ -613,7 +629,7 @@ export function findFindings(
   const sessionStart =
     correlation.sessions.length === 0
       ? undefined
-      : Math.min(...correlation.sessions.map((s) => s.from));
+      : correlation.sessions.reduce((m, s) => Math.min(m, s.from), Infinity);
   const baselineUntil = options.baselineUntil ?? sessionStart;
   const all: Finding[] = [];
   for (const kind of findingKinds) {
