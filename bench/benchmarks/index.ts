@@ -1,7 +1,17 @@
 import type { Benchmark } from '../harness';
 import { catalogList } from './catalog-list';
 import { catalogVerify } from './catalog-verify';
+import { ingestPeakMemory, ingestThroughput } from './ingest-events';
+import { queryStructured, queryText } from './ingest-query';
 import { ipcRoundTrip } from './ipc-round-trip';
 
 /** Every benchmark `npm run bench` knows, in the order the table prints them. */
-export const benchmarks: ReadonlyArray<Benchmark> = [ipcRoundTrip, catalogVerify, catalogList];
+export const benchmarks: ReadonlyArray<Benchmark> = [
+  ipcRoundTrip,
+  catalogVerify,
+  catalogList,
+  ingestThroughput,
+  ingestPeakMemory,
+  queryStructured,
+  queryText,
+];

@@ -342,9 +342,7 @@ export class ChunkBuilder {
     f64.rawLine[i] = event.raw.line;
     f64.rawOffset[i] = event.raw.offset;
     f64.rawLength[i] = event.raw.length;
-    // Lower-cased row by row: lower-casing can change a string's length, and the offsets
-    // must match the text that is searched.
-    if (hasRaw) this.raw.push(rawText.toLowerCase());
+    if (hasRaw) this.raw.push(rawText);
     this.rows = i + 1;
   }
 
@@ -387,7 +385,21 @@ export class ChunkBuilder {
         at += this.raw[i]!.length + 1;
       }
       rawStarts[n] = at;
-      rawText = this.raw.join('\n') + '\n';
+      const joined = this.raw.join('\n') + '\n';
+      // One lower-casing of the whole chunk rather than a new string per row (a third of
+      // ingest's garbage). Lower-casing only ever lengthens text (U+0130), so an unchanged
+      // length means every row kept its offsets; otherwise lower-case row by row.
+      rawText = joined.toLowerCase();
+      if (rawText.length !== joined.length) {
+        let at = 0;
+        const rows = this.raw.map((row) => row.toLowerCase());
+        for (let i = 0; i < n; i++) {
+          rawStarts[i] = at;
+          at += rows[i]!.length + 1;
+        }
+        rawStarts[n] = at;
+        rawText = rows.join('\n') + '\n';
+      }
     }
     const columns = {} as Record<
       U32Column | U8Column | F64Column,

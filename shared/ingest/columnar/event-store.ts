@@ -35,15 +35,14 @@ export interface EventStoreOptions {
  * record's byte offset in that file, and, for the rare record that gives several events,
  * the record's length and tool call id or action (the importers' `eventKey`). Loading the
  * same file twice adds nothing, while two files that share records both count. The store
- * keeps, per source, a map from offset to the row(s) there, and compares a colliding
- * event with those rows' columns: a number per event, not a key string, so 1M events
- * cost tens of MB rather than a hundred.
+ * keeps, per source, the offsets and rows it holds (`SourceRows`), and compares an event
+ * at a known offset with those rows' columns: 12 bytes per event, not a key string.
  */
 export class EventStore {
   readonly chunkCapacity: number;
   private readonly sealed: EventChunk[] = [];
   private open: ChunkBuilder;
-  private readonly seen = new Map<string, Map<number, number | number[]>>();
+  private readonly seen = new Map<string, SourceRows>();
   private openView: EventChunk | null = null;
   private chunkList: ReadonlyArray<EventChunk> | null = null;
   private timeColumn: Float64Array | null = null;
@@ -71,32 +70,26 @@ export class EventStore {
     }
     let added = 0;
     let lastSource: string | null = null;
-    let offsets = new Map<number, number | number[]>();
+    let offsets = new SourceRows();
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       const { sourceId, offset } = event.raw;
       if (sourceId !== lastSource) {
         const known = this.seen.get(sourceId);
         if (known === undefined) {
-          offsets = new Map();
+          offsets = new SourceRows();
           this.seen.set(sourceId, offsets);
         } else offsets = known;
         lastSource = sourceId;
       }
-      const there = offsets.get(offset);
-      if (there !== undefined) {
-        const rows = typeof there === 'number' ? [there] : there;
-        if (rows.some((row) => this.isEvent(row, event))) continue;
-      }
+      if (offsets.some(offset, (row) => this.isEvent(row, event))) continue;
       if (this.open.full) {
         this.sealed.push(this.open.seal());
         this.open = new ChunkBuilder(this.chunkCapacity);
       }
       const row = this.size;
       this.open.append(event, rawTexts?.[i]);
-      if (there === undefined) offsets.set(offset, row);
-      else if (typeof there === 'number') offsets.set(offset, [there, row]);
-      else there.push(row);
+      offsets.add(offset, row);
       added++;
     }
     if (added > 0) {
@@ -110,7 +103,7 @@ export class EventStore {
 
   /** Whether the store holds an event from this source's record at this byte offset. */
   has(sourceId: string, offset: number): boolean {
-    return this.seen.get(sourceId)?.has(offset) ?? false;
+    return this.seen.get(sourceId)?.some(offset, () => true) ?? false;
   }
 
   /** Row `row` as a normalised event (for the detail panel). */
@@ -207,5 +200,58 @@ export class EventStore {
     }
     const chunk = this.chunks()[Math.floor(row / this.chunkCapacity)]!;
     return [chunk, row % this.chunkCapacity];
+  }
+}
+
+/**
+ * The rows a store holds from one source, by the byte offset of their record.
+ *
+ * Importers deliver a file's records in offset order, so offsets are appended to one
+ * sorted run (typed arrays, searched by bisection) and only the rare offset that arrives
+ * out of order goes to a map. A Map of 1M numbers would cost three times the memory and
+ * most of `add`'s time.
+ */
+class SourceRows {
+  private offsets = new Float64Array(1024);
+  private rows = new Uint32Array(1024);
+  private n = 0;
+  private readonly scattered = new Map<number, number[]>();
+
+  /** Whether `test` holds for a row at `offset`. */
+  some(offset: number, test: (row: number) => boolean): boolean {
+    const { offsets, n } = this;
+    if (n > 0 && offset <= offsets[n - 1]!) {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (offsets[mid]! < offset) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let j = lo; j < n && offsets[j] === offset; j++) if (test(this.rows[j]!)) return true;
+    }
+    const rest = this.scattered.get(offset);
+    return rest !== undefined && rest.some(test);
+  }
+
+  add(offset: number, row: number): void {
+    const n = this.n;
+    if (n > 0 && offset < this.offsets[n - 1]!) {
+      const rest = this.scattered.get(offset);
+      if (rest === undefined) this.scattered.set(offset, [row]);
+      else rest.push(row);
+      return;
+    }
+    if (n === this.offsets.length) {
+      const offsets = new Float64Array(n * 2);
+      offsets.set(this.offsets);
+      this.offsets = offsets;
+      const rows = new Uint32Array(n * 2);
+      rows.set(this.rows);
+      this.rows = rows;
+    }
+    this.offsets[n] = offset;
+    this.rows[n] = row;
+    this.n = n + 1;
   }
 }

@@ -14,7 +14,7 @@ import type { EventFilter } from './query';
 const actorIds = ['alice', 'bob', 'carol', 'deploy-bot', 'İstanbul', ''];
 const fingerprints = ['fp-a', 'fp-b', 'fp-c', 'AKIA1'];
 const targetKeys = ['acme/api', 'acme/web', 'acme/api@refs/heads/main', 'arn:aws:s3:::b'];
-const words = ['repo.destroy', 'push', 'force', 'Secret', 'token', 'ÄBC', 'x\ny', ''];
+const words = ['repo.destroy', 'push', 'force', 'Secret', 'token', 'ÄBC', 'x\ny', 'İd', ''];
 
 const optionalText = fc.option(fc.constantFrom(...words, 'model-1', 'tool-call'), {
   nil: null,

@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { EventStore } from '../../shared/ingest/columnar/event-store';
+import type { NormalizedEvent } from '../../shared/ingest/event';
+import { createImporter } from '../../shared/ingest/importer';
+import { createRecordReader } from '../../shared/ingest/record-reader';
+
+/** Events in the benchmarks' audit trail: DESIGN.md's "1M-event NDJSON file". */
+export const fixtureEvents = 1_000_000;
+
+/** The trail's first event: 2024-03-01 UTC; it covers 30 days. */
+export const fixtureStart = Date.UTC(2024, 2, 1);
+export const fixtureSpanMs = 30 * 86_400_000;
+
+/** A small deterministic generator (mulberry32): the same trail on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Actions, weighted as an organisation's log is: mostly clones, fetches and pushes. */
+const actions: ReadonlyArray<readonly [string, number]> = [
+  ['git.clone', 40],
+  ['git.fetch', 25],
+  ['git.push', 15],
+  ['pull_request.create', 4],
+  ['pull_request.merge', 3],
+  ['workflows.completed_workflow_run', 5],
+  ['repo.access', 2],
+  ['org.update_member', 1],
+  ['protected_branch.update', 1],
+  ['repo.create', 1],
+  ['repo.destroy', 0.2],
+  ['protected_branch.destroy', 0.2],
+  ['secret_scanning_alert.create', 1],
+  ['environment.delete', 0.1],
+  ['personal_access_token.request_created', 1],
+];
+const actionTable: string[] = actions.flatMap(([name, weight]) =>
+  Array.from({ length: Math.round(weight * 10) }, () => name),
+);
+
+export const fixtureActors = Array.from({ length: 200 }, (_, i) => `dev-${i}`).concat(
+  Array.from({ length: 10 }, (_, i) => `deploy-bot-${i}[bot]`),
+);
+export const fixtureRepos = Array.from({ length: 300 }, (_, i) => `acme/service-${i}`);
+export const fixtureTokens = Array.from({ length: 500 }, (_, i) =>
+  createHash('sha256').update(`token ${i}`).digest('base64'),
+);
+const agents = ['git/2.43.0', 'GitHub-Hookshot/abc123', 'octokit-rest.js/20.0.2', 'curl/8.4.0'];
+
+/**
+ * Writes a GitHub-audit-shaped NDJSON trail of `count` events, newest first as GitHub
+ * exports it (about 560 bytes a record: 1M records are about 560 MB).
+ */
+export async function writeGithubAuditTrail(file: string, count = fixtureEvents): Promise<void> {
+  const next = random(42);
+  const out = createWriteStream(file);
+  const pick = <T>(values: ReadonlyArray<T>): T => values[Math.floor(next() * values.length)]!;
+  let block: string[] = [];
+  for (let i = 0; i < count; i++) {
+    // Newest first: time falls as i grows, a few ms of jitter keep ties rare but present.
+    const time = fixtureStart + Math.floor(((count - i) / count) * fixtureSpanMs);
+    const action = pick(actionTable);
+    const actor = pick(fixtureActors);
+    const repo = pick(fixtureRepos);
+    const withToken = next() < 0.6;
+    const forced = action === 'git.push' && next() < 0.02;
+    const record: Record<string, unknown> = {
+      '@timestamp': time,
+      _document_id: createDocumentId(next),
+      action,
+      actor,
+      actor_id: fixtureActors.indexOf(actor) + 1000,
+      actor_is_bot: actor.endsWith('[bot]'),
+      actor_location: { country_code: pick(['US', 'DE', 'GB', 'IN', 'BR']) },
+      business: 'acme-corp',
+      business_id: 7,
+      created_at: time,
+      operation_type: action.startsWith('git.') ? 'access' : 'modify',
+      org: 'acme',
+      org_id: 42,
+      repo,
+      repository: repo,
+      repository_public: false,
+      request_id: `${Math.floor(next() * 0xffffffff).toString(16)}:${i.toString(16)}`,
+      transport_protocol_name: 'http',
+      user_agent: pick(agents),
+      external_identity_nameid: `${actor}@acme.example`,
+    };
+    if (withToken) {
+      record['hashed_token'] = pick(fixtureTokens);
+      record['programmatic_access_type'] = 'Fine-grained personal access token';
+      record['token_id'] = Math.floor(next() * 1e7);
+      record['token_scopes'] = 'contents:write,metadata:read';
+    }
+    if (action === 'git.push') {
+      record['data'] = { ref: `refs/heads/${pick(['main', 'develop', 'feature-x'])}`, forced };
+    }
+    block.push(JSON.stringify(record));
+    if (block.length === 10_000) {
+      if (!out.write(block.join('\n') + '\n')) {
+        await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      }
+      block = [];
+    }
+  }
+  if (block.length > 0) out.write(block.join('\n') + '\n');
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+function createDocumentId(next: () => number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  let id = '';
+  for (let i = 0; i < 22; i++) id += alphabet[Math.floor(next() * 64)];
+  return id;
+}
+
+/** The file's content hash, as `RawRef.sourceId`: one streaming pass over its bytes. */
+export async function sourceIdOf(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) {
+    hash.update(chunk as Buffer);
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** Batch of events handed to the store at once, as the ingest worker would post them. */
+const batchSize = 8192;
+
+/**
+ * Loads an NDJSON GitHub audit file into a columnar store, end to end.
+ *
+ * The product's path: stream the bytes, hash them for the source id, split records with
+ * the importers' record reader, parse and normalise with the GitHub importer, and add the
+ * events with their raw text (for text queries) to the store in batches.
+ */
+export async function ingestGithubAuditFile(
+  file: string,
+  store: EventStore = new EventStore(),
+): Promise<{ readonly store: EventStore; readonly records: number; readonly errors: number }> {
+  const sourceId = await sourceIdOf(file);
+  const reader = createRecordReader('ndjson');
+  const importer = createImporter('github-audit', sourceId);
+  let events: NormalizedEvent[] = [];
+  let raws: string[] = [];
+  let errors = 0;
+  const flush = () => {
+    store.add(events, raws);
+    events = [];
+    raws = [];
+  };
+  const take = (batch: ReturnType<typeof reader.push>) => {
+    errors += batch.errors.length;
+    for (const record of batch.records) {
+      const step = importer.push(record);
+      if (step.error !== null) errors++;
+      for (const event of step.events) {
+        events.push(event);
+        raws.push(record.text);
+      }
+    }
+    if (events.length >= batchSize) flush();
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    take(reader.push(chunk as Buffer));
+  }
+  take(reader.end());
+  const rest = importer.end();
+  for (const event of rest.events) {
+    events.push(event);
+    raws.push('');
+  }
+  flush();
+  return { store, records: importer.counts().records, errors };
+}
