@@ -304,6 +304,9 @@ describe('parseCommand', () => {
   it('marks forced pushes destructive and plain ones not', () => {
     expect(parseCommand('git push -f origin main').claims[0]?.destructive).toBe(true);
     expect(parseCommand('git push origin main').claims[0]?.destructive).toBe(false);
+    expect(parseCommand('git -C /src/api push --force origin main').claims[0]?.destructive).toBe(
+      true,
+    );
   });
 
   it('claims nothing for reads and splits compound lines', () => {

@@ -682,7 +682,11 @@ function parseSimple(rawWords: ReadonlyArray<string>): {
     };
   }
   if (base === 'git') {
-    const sub = args.findIndex((w) => !w.startsWith('-'));
+    // `git -C dir push`, `git -c k=v push`: skip global options and their values.
+    let sub = 0;
+    while (sub < args.length && (args[sub] ?? '').startsWith('-')) {
+      sub += args[sub] === '-C' || args[sub] === '-c' ? 2 : 1;
+    }
     if (args[sub] === 'push') {
       const claims = gitPushClaims(args.slice(sub + 1));
       return { claims, opaque: false, destructive: claims.some((c) => c.destructive) };
