@@ -153,16 +153,19 @@ function createSplitReader(max: number, quoted: boolean): RecordReader & Splitte
       const records: RawRecord[] = [];
       const errors: RecordError[] = [];
       let start = 0;
-      for (let i = 0; i < chunk.length; i++) {
-        const b = chunk[i];
-        if (quoted && b === QUOTE) inQuotes = !inQuotes;
-        if (b !== LF) continue;
+      let pos = 0;
+      for (;;) {
+        const nl = quoted ? nextUnquotedNewline(chunk, pos) : chunk.indexOf(LF, pos);
+        if (nl === -1) break;
         state.line++;
-        if (inQuotes) continue;
-        buf.add(chunk.subarray(start, i));
-        emit(records, errors);
-        start = i + 1;
-        recordStart = state.offset + i + 1;
+        // The common case, a whole line inside this chunk, is decoded without a copy.
+        if (buf.size === 0) emitBytes(chunk.subarray(start, nl), records, errors, 0);
+        else {
+          buf.add(chunk.subarray(start, nl));
+          emit(records, errors);
+        }
+        start = pos = nl + 1;
+        recordStart = state.offset + nl + 1;
         recordLine = state.line;
       }
       buf.add(chunk.subarray(start));
@@ -184,17 +187,38 @@ function createSplitReader(max: number, quoted: boolean): RecordReader & Splitte
       return { records, errors };
     },
   };
+  /** Finds the next newline outside quotes, counting the newlines inside them. */
+  function nextUnquotedNewline(chunk: Uint8Array, from: number): number {
+    for (let i = from; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === QUOTE) inQuotes = !inQuotes;
+      else if (b === LF) {
+        if (!inQuotes) return i;
+        state.line++;
+      }
+    }
+    return -1;
+  }
   function emit(records: RawRecord[], errors: RecordError[]): void {
-    if (buf.overflow) {
+    const size = buf.size;
+    const overflow = buf.overflow;
+    emitBytes(buf.take(), records, errors, overflow ? size : 0);
+  }
+  function emitBytes(
+    line: Uint8Array,
+    records: RawRecord[],
+    errors: RecordError[],
+    overflowSize: number,
+  ): void {
+    if (overflowSize > 0 || line.length > max) {
       errors.push({
         line: recordLine,
         offset: recordStart,
-        message: `record longer than ${max} bytes (${buf.size} bytes); skipped`,
+        message: `record longer than ${max} bytes (${overflowSize || line.length} bytes); skipped`,
       });
-      buf.take();
       return;
     }
-    let bytes = buf.take();
+    let bytes = line;
     if (bytes.length > 0 && bytes[bytes.length - 1] === CR)
       bytes = bytes.subarray(0, bytes.length - 1);
     if (isBlank(bytes)) return;

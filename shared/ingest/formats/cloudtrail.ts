@@ -13,10 +13,9 @@ import type {
   RawRef,
 } from '../event';
 import type { FormatParser, JsonObject, ParseOutcome } from './common';
-import { fieldError, getPath, getString, isObject, parseTime } from './common';
+import { fieldError, getPath, getString, isObject, parseTime, memoize } from './common';
 
-/** Class of a CloudTrail `eventName`, from its verb prefix. */
-export function cloudtrailActionClass(eventName: string): ActionClass {
+function cloudtrailActionClassUncached(eventName: string): ActionClass {
   if (
     /^(ConsoleLogin|AssumeRole|GetSessionToken|GetFederationToken|Authenticate|CheckMfa|SwitchRole|GetRoleCredentials)/.test(
       eventName,
@@ -49,19 +48,28 @@ export function cloudtrailActionClass(eventName: string): ActionClass {
   return 'modify';
 }
 
-/**
- * Does a CloudTrail event destroy data?
- *
- * Deletions and terminations (`DeleteObject`, `DeleteBucket`, `DeleteDBInstance`,
- * `DeleteDBSnapshot`, `TerminateInstances`, `DeleteBackupVault`, ...), scheduling a KMS key's
- * deletion, and turning off versioning or object lock protection.
- */
-export function cloudtrailDestructive(eventName: string): boolean {
+/** Class of a CloudTrail `eventName`, from its verb prefix. */
+export const cloudtrailActionClass: (text: string) => ActionClass = memoize(
+  cloudtrailActionClassUncached,
+);
+
+function cloudtrailDestructiveUncached(eventName: string): boolean {
   if (/^(Delete|Terminate|Purge|Destroy|ScheduleKeyDeletion|DisableKey$)/.test(eventName)) {
     return !/Policy|Permission|Tag|Tags$|Alias$/.test(eventName);
   }
   return eventName === 'PutBucketLifecycle' || eventName === 'PutBucketLifecycleConfiguration';
 }
+
+/**
+ * Does a CloudTrail event destroy data?
+ *
+ * Deletions and terminations (`DeleteObject`, `DeleteBucket`, `DeleteDBInstance`,
+ * `DeleteDBSnapshot`, `TerminateInstances`, `DeleteBackupVault`, ...), scheduling a KMS key's
+ * deletion, and lifecycle rules (which can expire every object of a bucket).
+ */
+export const cloudtrailDestructive: (text: string) => boolean = memoize(
+  cloudtrailDestructiveUncached,
+);
 
 function actorKind(identity: JsonObject): ActorKind {
   const type = getString(identity, 'type');

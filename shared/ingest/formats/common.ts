@@ -28,6 +28,7 @@ export function isObject(value: unknown): value is JsonObject {
 
 /** A dotted path into nested objects (`userIdentity.sessionContext.sessionIssuer.arn`). */
 export function getPath(obj: JsonObject, path: string): unknown {
+  if (!path.includes('.')) return obj[path];
   let cur: unknown = obj;
   for (const part of path.split('.')) {
     if (!isObject(cur)) return undefined;
@@ -91,6 +92,24 @@ export function parseTime(value: unknown): number | null {
     t -= sign * (offH * 60 + offM) * 60_000;
   }
   return Number.isFinite(t) ? t : null;
+}
+
+/**
+ * Memoises a function of a string (an action name, a scope list), bounded.
+ *
+ * Audit logs repeat a few hundred action names millions of times; classifying each once
+ * keeps the importers near JSON.parse speed.
+ */
+export function memoize<T>(fn: (key: string) => T, max = 10_000): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key: string): T => {
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const value = fn(key);
+    if (cache.size >= max) cache.clear();
+    cache.set(key, value);
+    return value;
+  };
 }
 
 /** Shortens text for excerpts (prompts, tool input) kept in every event. */

@@ -6,7 +6,7 @@
  */
 import type { ActionClass, EventTarget, NormalizedEvent, RawRef } from '../event';
 import type { FormatParser, JsonObject, ParseOutcome } from './common';
-import { fieldError, getBool, getString, isObject, parseTime } from './common';
+import { fieldError, getBool, getString, isObject, memoize, parseTime } from './common';
 
 const destructiveExact = new Set([
   'repo.destroy',
@@ -20,6 +20,10 @@ const destructiveExact = new Set([
 
 /** Class of a GitHub audit action, from its verb. */
 export function githubActionClass(action: string): ActionClass {
+  return actionClassOf(action);
+}
+
+const actionClassOf = memoize((action: string): ActionClass => {
   const [category = '', verb = ''] = action.split('.', 2);
   if (/^(git\.(clone|fetch)|.*\.(download|view|export|read))/.test(action)) return 'read';
   if (/(^|_)(destroy|delete|deleted|remove|removed|purge)($|_)/.test(verb)) {
@@ -39,7 +43,7 @@ export function githubActionClass(action: string): ActionClass {
   if (/(^|_)(create|created|add|added)($|_)/.test(verb)) return 'create';
   if (category === 'workflows' || /run|rerun|dispatch/.test(verb)) return 'execute';
   return 'modify';
-}
+});
 
 /**
  * Does a GitHub audit action destroy data?
@@ -48,15 +52,18 @@ export function githubActionClass(action: string): ActionClass {
  * (`git.push` with `forced`).
  */
 export function githubDestructive(action: string, record: JsonObject): boolean {
-  if (destructiveExact.has(action)) return true;
-  const verb = action.split('.', 2)[1] ?? '';
-  if (/^(destroy|delete|purge)$/.test(verb)) return true;
-  if (/^(remove|delete)_.*(secret|variable)/.test(verb)) return true;
   if (action === 'git.push' || action === 'protected_branch.policy_override') {
     return getBool(record, 'data.forced') || getBool(record, 'forced');
   }
-  return false;
+  return destructiveByName(action);
 }
+
+const destructiveByName = memoize((action: string): boolean => {
+  if (destructiveExact.has(action)) return true;
+  const verb = action.split('.', 2)[1] ?? '';
+  if (/^(destroy|delete|purge)$/.test(verb)) return true;
+  return /^(remove|delete)_.*(secret|variable)/.test(verb);
+});
 
 function refKey(repo: string, ref: string): string {
   const full = ref.startsWith('refs/') ? ref : `refs/heads/${ref}`;
@@ -119,14 +126,17 @@ export function unflattenCsvFields(fields: Readonly<Record<string, string>>): Js
   return out;
 }
 
+const splitScopes = memoize((v: string): ReadonlyArray<string> =>
+  v
+    .split(/[,\s]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+);
+
 function scopes(r: JsonObject): ReadonlyArray<string> {
   const v = r['token_scopes'];
   if (Array.isArray(v)) return v.filter((s): s is string => typeof s === 'string');
-  if (typeof v !== 'string') return [];
-  return v
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  return typeof v === 'string' ? splitScopes(v) : [];
 }
 
 /** Maps one GitHub audit record. */

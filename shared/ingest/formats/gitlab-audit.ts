@@ -6,14 +6,13 @@
  */
 import type { ActionClass, EventTarget, NormalizedEvent, RawRef } from '../event';
 import type { FormatParser, JsonObject, ParseOutcome } from './common';
-import { fieldError, getString, isObject, parseTime } from './common';
+import { fieldError, getString, isObject, parseTime, memoize } from './common';
 
 function field(r: JsonObject, name: string): string | null {
   return getString(r, name) ?? getString(r, `details.${name}`);
 }
 
-/** Class of a GitLab audit event from its name or change text. */
-export function gitlabActionClass(text: string): ActionClass {
+function gitlabActionClassUncached(text: string): ActionClass {
   const t = text.toLowerCase();
   if (/login|sign[_ ]?in|authenticat|two[_ ]factor|2fa|otp/.test(t)) return 'auth';
   if (/member|access[_ ]level|permission|role|share|invite/.test(t)) return 'permission';
@@ -22,6 +21,9 @@ export function gitlabActionClass(text: string): ActionClass {
   if (/download|export|view|read|clone|fetch/.test(t)) return 'read';
   return 'modify';
 }
+
+/** Class of a GitLab audit event from its name or change text. */
+export const gitlabActionClass: (text: string) => ActionClass = memoize(gitlabActionClassUncached);
 
 /**
  * Does a GitLab audit event destroy data?
