@@ -160,6 +160,65 @@ describe('Claude Code importer', () => {
     ]);
   });
 
+  it('finds every tool call of well-formed sessions, answered or not (fuzz)', () => {
+    const turn = fc.record({
+      calls: fc.array(fc.constantFrom('rm -rf x', 'ls', 'git push -f', 'npm test'), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      answered: fc.boolean(),
+      rejected: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(turn, { maxLength: 8 }), (turns) => {
+        const lines: unknown[] = [prompt];
+        let n = 0;
+        const expected: string[] = [];
+        for (const t of turns) {
+          const ids = t.calls.map(() => `toolu_${n++}`);
+          expected.push(...ids);
+          lines.push({
+            ...toolUse,
+            message: {
+              model: 'm',
+              content: t.calls.map((command, i) => ({
+                type: 'tool_use',
+                id: ids[i],
+                name: 'Bash',
+                input: { command },
+              })),
+            },
+          });
+          if (t.answered) {
+            lines.push({
+              ...results,
+              message: {
+                content: ids.map((id) => ({
+                  type: 'tool_result',
+                  tool_use_id: id,
+                  content: t.rejected
+                    ? "The user doesn't want to proceed with this tool use."
+                    : 'ok',
+                })),
+              },
+            });
+          }
+        }
+        const { events, errors } = run(lines);
+        expect(errors).toEqual([]);
+        const calls = events.filter((e) => e.agent?.toolCallId != null);
+        expect(calls.map((e) => e.agent?.toolCallId).sort()).toEqual([...expected].sort());
+        for (const e of calls) {
+          expect(e.action.destructive).toBe(/rm -rf|push -f/.test(e.agent?.toolInput ?? ''));
+        }
+        expect(calls.filter((e) => e.agent?.rejected).length).toBe(
+          turns.filter((t) => t.answered && t.rejected).reduce((a, t) => a + t.calls.length, 0),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('never throws and loses no tool call (fuzz)', () => {
     const content = fc.array(
       fc.oneof(
