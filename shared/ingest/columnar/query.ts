@@ -9,7 +9,13 @@
  * is matched last, and only on rows every other filter kept.
  */
 import type { ActionClass, SourceFormat } from '../event';
-import { actionClassCodeOf, flag, formatCodeOf, type EventChunk } from './chunk-builder';
+import {
+  actionClassCodeOf,
+  flag,
+  formatCodeOf,
+  nullString,
+  type EventChunk,
+} from './chunk-builder';
 import type { EventStore } from './event-store';
 
 /**
@@ -223,9 +229,16 @@ function forEachMatchingChunk(store: EventStore, filter: EventFilter, visit: Chu
       if (classes !== null && classes[actionClass[i]!] === 0) continue;
       if (destructiveOnly && (flags[i]! & flag.destructive) === 0) continue;
       if (actors !== null && actors[actorId[i]!] !== 1) continue;
-      // A null credential or target is id 0xffffffff, past every table: never a match.
-      if (credentials !== null && credentials[credentialFingerprint[i]!] !== 1) continue;
-      if (targets !== null && targets[targetKey[i]!] !== 1) continue;
+      // A null credential or target (`nullString`) is tested first: reading a typed array
+      // out of bounds works but leaves the engine's fast path (ten times slower).
+      if (credentials !== null) {
+        const id = credentialFingerprint[i]!;
+        if (id === nullString || credentials[id] !== 1) continue;
+      }
+      if (targets !== null) {
+        const id = targetKey[i]!;
+        if (id === nullString || targets[id] !== 1) continue;
+      }
       rows[m++] = i;
     }
     if (needle !== null && m > 0) m = keepTextMatches(chunk, needle, rows, m);
@@ -243,6 +256,7 @@ function forEachMatchingChunk(store: EventStore, filter: EventFilter, visit: Chu
 function keepTextMatches(chunk: EventChunk, needle: string, rows: Uint32Array, m: number): number {
   const text = chunk.rawText!;
   const starts = chunk.rawStarts!;
+  const find = finder(text, needle);
   let kept = 0;
   let hit = -1;
   for (let j = 0; j < m; j++) {
@@ -250,15 +264,53 @@ function keepTextMatches(chunk: EventChunk, needle: string, rows: Uint32Array, m
     const start = starts[row]!;
     // The row's text ends before its separator.
     const end = starts[row + 1]! - 1;
-    if (hit < start) hit = text.indexOf(needle, start);
+    if (hit < start) hit = find(start);
     if (hit === -1) break;
     if (hit + needle.length <= end) {
       rows[kept++] = row;
     } else if (hit < end) {
       // A hit that runs past the row's end may hide a later hit inside the next rows.
-      hit = text.indexOf(needle, end);
+      hit = find(end);
       if (hit === -1) break;
     }
   }
   return kept;
+}
+
+/**
+ * Characters of lower-cased JSON audit records, most frequent first; any other is rarer.
+ *
+ * From the GitHub, CloudTrail and transcript samples: quotes, separators and common
+ * letters dominate; `@`, `#`, non-ASCII and the rare letters are scarce.
+ */
+const frequentFirst = '",:et_aosrin10cl2d-u.p/m3456789hgfb yw{}kv[]xjqz';
+
+function rarity(char: string): number {
+  const rank = frequentFirst.indexOf(char);
+  return rank === -1 ? frequentFirst.length : rank;
+}
+
+/**
+ * A search for `needle` in `text` that scans for its rarest character first.
+ *
+ * The engine's `indexOf` skips along the text looking for the pattern's first character,
+ * fast when it is rare and slow when it is a quote or an `e` on every line. Searching for
+ * the needle's tail from its rarest character, then checking the head before it, finds
+ * the same hits in order several times faster on JSON text.
+ */
+function finder(text: string, needle: string): (from: number) => number {
+  let k = 0;
+  for (let i = 1; i < needle.length; i++) if (rarity(needle[i]!) > rarity(needle[k]!)) k = i;
+  if (k === 0) return (from) => text.indexOf(needle, from);
+  const head = needle.slice(0, k);
+  const tail = needle.slice(k);
+  return (from) => {
+    let at = from + k;
+    for (;;) {
+      const found = text.indexOf(tail, at);
+      if (found === -1) return -1;
+      if (text.startsWith(head, found - k)) return found - k;
+      at = found + 1;
+    }
+  };
 }
