@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectFormat } from './detect';
 
@@ -78,5 +79,15 @@ describe('detectFormat', () => {
       reason: expect.stringMatching(/CSV/) as unknown,
     });
     expect(d('[1,2]')).toMatchObject({ kind: 'unknown' });
+  });
+
+  it('never throws on any bytes (fuzz)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.string(), (bytes, name) => {
+        const r = detectFormat(bytes, name);
+        expect(['format', 'gzip', 'cloudtrail-digest', 'unknown']).toContain(r.kind);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

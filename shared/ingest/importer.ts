@@ -190,6 +190,8 @@ export function createStreamImporter(
       for (const e of step.events) events.push(e);
       if (step.error !== null) errors.push(step.error);
     }
+    // Reader and importer errors in file order, so chunking never reorders them.
+    if (batch.errors.length > 0) errors.sort((a, b) => a.offset - b.offset);
     return { events, errors };
   }
   return {
