@@ -71,6 +71,25 @@ describe('detectFormat', () => {
     });
   });
 
+  it('recognises a first record longer than the prefix by its leading keys', () => {
+    const big = 'x'.repeat(70_000);
+    const claude = `{"parentUuid":"p","sessionId":"s","type":"user","message":{"role":"user","content":[{"type":"tool_result","content":"${big}"}]}}\n`;
+    expect(detectFormat(enc.encode(claude).subarray(0, 65536), 'a.jsonl')).toMatchObject({
+      format: 'claude-code',
+      container: 'ndjson',
+    });
+    const gh = `[{"@timestamp":1,"action":"repo.destroy","data":{"blob":"${big}"}}]`;
+    expect(detectFormat(enc.encode(gh).subarray(0, 65536), 'a.json')).toMatchObject({
+      format: 'github-audit',
+      container: 'json-array',
+    });
+    expect(
+      detectFormat(enc.encode(`{"blob":"${big}"}`).subarray(0, 65536), 'a.json'),
+    ).toMatchObject({
+      kind: 'unknown',
+    });
+  });
+
   it('explains what it cannot read', () => {
     expect(d('')).toMatchObject({ kind: 'unknown', reason: 'the file is empty' });
     expect(d('hello world')).toMatchObject({ kind: 'unknown' });

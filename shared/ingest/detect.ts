@@ -123,6 +123,32 @@ function firstObject(text: string): Readonly<Record<string, unknown>> | null {
 }
 
 /**
+ * The fields of a record too long to parse from the prefix: each key's first value seen.
+ *
+ * A Claude Code line holding a large tool result, or a JSON export whose first element is
+ * huge, does not fit in the detection prefix; its leading keys still name the format.
+ */
+function sniffFields(text: string): Readonly<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const re = /"([@\w]+)"\s*:\s*("(?:[^"\\]|\\.)*"|-?[\w.]+|[[{])/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const key = m[1] ?? '';
+    if (key in out) continue;
+    const raw = m[2] ?? '';
+    let value: unknown = true;
+    if (raw.startsWith('"')) {
+      try {
+        value = JSON.parse(raw) as unknown;
+      } catch {
+        value = true;
+      }
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
  * Detects format and container from the first bytes of a file.
  *
  * The content decides; the name only breaks ties (a `.csv` file is read as CSV).
@@ -148,9 +174,12 @@ export function detectFormat(
 
   if (trimmed.startsWith('[')) {
     const first = firstObject(trimmed.slice(1));
-    if (first === null)
+    const sniffed = first === null && trimmed.length >= 1024 ? sniffFields(trimmed) : null;
+    const f =
+      first !== null ? formatOfRecord(first) : sniffed !== null ? formatOfRecord(sniffed) : null;
+    if (f === null || (first === null && f === 'generic')) {
       return { kind: 'unknown', reason: 'a JSON array whose first element is not an object', gzip };
-    const f = formatOfRecord(first);
+    }
     return f === 'cloudtrail-digest' ? { kind: 'cloudtrail-digest', gzip } : found(f, 'json-array');
   }
   if (trimmed.startsWith('{')) {
@@ -170,10 +199,12 @@ export function detectFormat(
       const f = formatOfRecord(record);
       return f === 'cloudtrail-digest' ? { kind: 'cloudtrail-digest', gzip } : found(f, 'ndjson');
     }
-    // A pretty-printed single object: read as a one-element document.
-    const whole = firstObject(trimmed);
-    if (whole !== null && /"Records"\s*:\s*\[/.test(head))
-      return found('cloudtrail', 'json-records');
+    if (!trimmed.includes('\n') && trimmed.length >= 1024) {
+      // The first line is longer than the prefix: its leading keys decide.
+      const f = formatOfRecord(sniffFields(line));
+      if (f === 'cloudtrail-digest') return { kind: 'cloudtrail-digest', gzip };
+      if (f !== 'generic') return found(f, 'ndjson');
+    }
     return { kind: 'unknown', reason: 'the first line is not a complete JSON object', gzip };
   }
   const header = parseCsvRow(firstLine(trimmed)).map((h) => h.trim());
