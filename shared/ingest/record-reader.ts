@@ -7,6 +7,8 @@
  * caps every record so one corrupt or hostile line cannot make it buffer without bound.
  */
 
+import { assertNever } from '../util/assert-never';
+
 /** How the records of a file are laid out; `detectFormat` picks it. */
 export type Container = 'ndjson' | 'json-array' | 'json-records' | 'csv';
 
@@ -78,12 +80,8 @@ export function createRecordReader(
     case 'json-records':
       return createJsonArrayReader(max, 2);
     default:
-      return assertNeverContainer(container);
+      return assertNever(container, 'container');
   }
-}
-
-function assertNeverContainer(value: never): never {
-  throw new Error(`Unexpected container: ${JSON.stringify(value)}`);
 }
 
 /** Collects one record's bytes across chunks, up to a cap. */
