@@ -151,8 +151,15 @@ describe('Claude Code importer', () => {
       { ...prompt, timestamp: 'yesterday' },
       { ...prompt, sessionId: undefined },
       '{',
+      { ...prompt, isMeta: true },
+      { ...prompt, message: { role: 'user', content: [{ type: 'image', source: {} }] } },
     ]);
-    expect(counts.skipped).toEqual({ 'claude:assistant-text': 1, 'claude:orphan-tool-result': 1 });
+    expect(counts.skipped).toEqual({
+      'claude:assistant-text': 1,
+      'claude:orphan-tool-result': 1,
+      'claude:meta': 1,
+      'claude:user-non-text': 1,
+    });
     expect(errors.map((e) => [e.line, e.message.split(':')[0]])).toEqual([
       [3, 'timestamp'],
       [4, 'sessionId'],

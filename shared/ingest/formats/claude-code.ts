@@ -148,8 +148,13 @@ export function createClaudeCodeParser(): FormatParser {
         return { kind: 'skip', reason: 'claude:orphan-tool-result' };
       return { kind: 'events', events };
     }
+    if (r['isMeta'] === true) return { kind: 'skip', reason: 'claude:meta' };
     const prompt = promptText(content);
-    if (prompt === null) return fieldError('message.content');
+    if (prompt === null) {
+      // An image or other non-text part only: a real message with nothing to excerpt.
+      if (Array.isArray(content)) return { kind: 'skip', reason: 'claude:user-non-text' };
+      return fieldError('message.content');
+    }
     lastPrompt = excerpt(prompt);
     events.push({
       time,

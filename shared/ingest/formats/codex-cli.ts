@@ -92,7 +92,11 @@ export function createCodexCliParser(): FormatParser {
     if (itemType === 'message') {
       if (getString(payload, 'role') !== 'user') return { kind: 'skip', reason: 'codex:message' };
       const text = userText(payload);
-      if (text === null) return fieldError('payload.content');
+      if (text === null) {
+        if (Array.isArray(payload['content']))
+          return { kind: 'skip', reason: 'codex:user-non-text' };
+        return fieldError('payload.content');
+      }
       // Codex injects environment context as user messages; they are not prompts.
       if (/^\s*<(environment_context|user_instructions)>/.test(text)) {
         return { kind: 'skip', reason: 'codex:context-message' };
