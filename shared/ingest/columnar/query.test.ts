@@ -105,6 +105,25 @@ describe('query', () => {
     );
   });
 
+  it('finds text by a rare character as a plain search would, hits at record edges included', () => {
+    // Long records of common characters, a few with a rare one: the anchored search runs.
+    const base = fc.sample(arbitraryEvent(1), 1)[0]!;
+    const raws = Array.from({ length: 3000 }, (_, i) => {
+      const filler = '{"action":"git.clone","repo":"acme/api"}'.repeat(3);
+      if (i % 97 === 0) return `Key-Q${i % 5}${filler}`;
+      if (i % 89 === 0) return `${filler}key-q${i % 5}`;
+      if (i % 83 === 0) return `${filler}ey-q${i % 5}`;
+      return filler;
+    });
+    const events = raws.map((_, offset) => ({ ...base, raw: { ...base.raw, offset } }));
+    const store = new EventStore({ chunkCapacity: 1024 });
+    store.add(events, raws);
+    for (const text of ['key-q1', 'y-q', 'KEY-Q', '-q0{"', 'q', 'api"}key-q2', 'ey-q3']) {
+      expect([...query(store, { text })]).toEqual(naiveQuery(events, raws, { text }));
+      expect(count(store, { text })).toBeGreaterThan(0);
+    }
+  });
+
   it('never matches text across two records', () => {
     const store = new EventStore();
     const base = fc.sample(arbitraryEvent(1), 1)[0]!;

@@ -256,7 +256,7 @@ function forEachMatchingChunk(store: EventStore, filter: EventFilter, visit: Chu
 function keepTextMatches(chunk: EventChunk, needle: string, rows: Uint32Array, m: number): number {
   const text = chunk.rawText!;
   const starts = chunk.rawStarts!;
-  const find = finder(text, needle);
+  const find = finder(chunk, text, needle);
   let kept = 0;
   let hit = -1;
   for (let j = 0; j < m; j++) {
@@ -277,39 +277,51 @@ function keepTextMatches(chunk: EventChunk, needle: string, rows: Uint32Array, m
   return kept;
 }
 
-/**
- * Characters of lower-cased JSON audit records, most frequent first; any other is rarer.
- *
- * From the GitHub, CloudTrail and transcript samples: quotes, separators and common
- * letters dominate; `@`, `#`, non-ASCII and the rare letters are scarce.
- */
-const frequentFirst = '",:et_aosrin10cl2d-u.p/m3456789hgfb yw{}kv[]xjqz';
+const sampleSize = 16_384;
+const samples = new WeakMap<EventChunk, Map<string, number>>();
 
-function rarity(char: string): number {
-  const rank = frequentFirst.indexOf(char);
-  return rank === -1 ? frequentFirst.length : rank;
+/** How often each character occurs in an even sample of a chunk's raw text (cached). */
+function characterSample(chunk: EventChunk, text: string): Map<string, number> {
+  let counts = samples.get(chunk);
+  if (counts === undefined) {
+    counts = new Map();
+    const step = Math.max(1, Math.floor(text.length / sampleSize));
+    for (let i = 0; i < text.length; i += step) {
+      const char = text[i]!;
+      counts.set(char, (counts.get(char) ?? 0) + 1);
+    }
+    samples.set(chunk, counts);
+  }
+  return counts;
 }
 
 /**
- * A search for `needle` in `text` that scans for its rarest character first.
+ * A search for `needle` in `text` that finds the same hits in order as `indexOf`, faster.
  *
- * The engine's `indexOf` skips along the text looking for the pattern's first character,
- * fast when it is rare and slow when it is a quote or an `e` on every line. Searching for
- * the needle's tail from its rarest character, then checking the head before it, finds
- * the same hits in order several times faster on JSON text.
+ * The engine searches a one-character pattern with `memchr` (about 15 GB/s here) but a
+ * longer one at about 3.5 GB/s, so a text query over 1M records (650 MB) would take
+ * 180 ms. When one of the needle's characters is rare in this chunk (judged from an even
+ * sample of its text), the search scans for that character alone and checks the needle
+ * around each occurrence; when all are common, checking would cost more than it saves.
  */
-function finder(text: string, needle: string): (from: number) => number {
+function finder(chunk: EventChunk, text: string, needle: string): (from: number) => number {
+  const counts = characterSample(chunk, text);
+  let sampled = 0;
+  for (const n of counts.values()) sampled += n;
   let k = 0;
-  for (let i = 1; i < needle.length; i++) if (rarity(needle[i]!) > rarity(needle[k]!)) k = i;
-  if (k === 0) return (from) => text.indexOf(needle, from);
-  const head = needle.slice(0, k);
-  const tail = needle.slice(k);
+  for (let i = 1; i < needle.length; i++) {
+    if ((counts.get(needle[i]!) ?? 0) < (counts.get(needle[k]!) ?? 0)) k = i;
+  }
+  const anchor = needle[k]!;
+  if (needle.length === 1 || (counts.get(anchor) ?? 0) > sampled * 0.004) {
+    return (from) => text.indexOf(needle, from);
+  }
   return (from) => {
     let at = from + k;
     for (;;) {
-      const found = text.indexOf(tail, at);
+      const found = text.indexOf(anchor, at);
       if (found === -1) return -1;
-      if (text.startsWith(head, found - k)) return found - k;
+      if (text.startsWith(needle, found - k)) return found - k;
       at = found + 1;
     }
   };
