@@ -43,6 +43,9 @@ describe('detectFormat', () => {
     expect(d('{"timestamp":"t","type":"session_meta","payload":{}}\n')).toMatchObject({
       format: 'codex-cli',
     });
+    expect(d('{"id":"x","timestamp":"t","instructions":null}\n')).toMatchObject({
+      format: 'codex-cli',
+    });
     expect(d('{"time":"t","author_id":1,"entity_type":"Project","change":"x"}\n')).toMatchObject({
       format: 'gitlab-audit',
     });

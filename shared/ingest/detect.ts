@@ -62,6 +62,9 @@ export function formatOfRecord(
   ) {
     return 'codex-cli';
   }
+  // Legacy Codex rollouts open with a header and no `type`.
+  if (type === undefined && has('id') && has('timestamp') && has('instructions'))
+    return 'codex-cli';
   if (
     has('sessionId') &&
     (type === 'user' || type === 'assistant' || type === 'system' || has('uuid'))

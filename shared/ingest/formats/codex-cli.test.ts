@@ -129,6 +129,43 @@ describe('Codex CLI importer', () => {
     expect(ls?.agent?.isError).toBe(true);
   });
 
+  it('reads legacy rollouts (header, bare items, state records)', () => {
+    const { events, errors, counts } = run([
+      { id: 'legacy-1', timestamp: '2025-04-20T08:00:00.000Z', instructions: null, git: {} },
+      { record_type: 'state' },
+      {
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: 'drop the old table' }],
+      },
+      {
+        type: 'function_call',
+        name: 'shell',
+        arguments: '{"command":["psql","-c","DROP TABLE old"]}',
+        call_id: 'c1',
+      },
+      {
+        type: 'function_call_output',
+        call_id: 'c1',
+        output: '{"output":"DROP TABLE","metadata":{"exit_code":0}}',
+      },
+    ]);
+    expect(errors).toEqual([]);
+    expect(counts.skipped).toEqual({ 'codex:session_meta': 1, 'codex:state': 1 });
+    expect(
+      events.map((e) => [
+        e.action.provider,
+        e.action.destructive,
+        e.agent?.session,
+        e.time,
+        e.outcome,
+      ]),
+    ).toEqual([
+      ['prompt', false, 'legacy-1', Date.UTC(2025, 3, 20, 8), 'success'],
+      ['function_call:shell', true, 'legacy-1', Date.UTC(2025, 3, 20, 8), 'success'],
+    ]);
+  });
+
   it('reports malformed records by field', () => {
     const { errors } = run([
       { type: 'response_item' },

@@ -12,6 +12,16 @@ import { isRejectionText } from './claude-code';
 
 const maxPending = 10_000;
 
+const legacyItemTypes = new Set([
+  'message',
+  'function_call',
+  'function_call_output',
+  'local_shell_call',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'reasoning',
+]);
+
 function outputText(output: unknown): string {
   if (typeof output === 'string') {
     // Newer rollouts wrap the output as JSON `{"output": "...", "metadata": {"exit_code": 1}}`.
@@ -52,9 +62,28 @@ export function createCodexCliParser(): FormatParser {
   let approval: string | null = null;
   let lastPrompt: string | null = null;
 
+  /** The last time seen: legacy rollouts stamp only the session header. */
+  let lastTime: number | null = null;
+
   function parse(r: JsonObject, raw: RawRef): ParseOutcome {
+    const stamped = parseTime(r['timestamp']);
+    if (stamped !== null) lastTime = stamped;
+    if (r['payload'] === undefined && r['record_type'] !== undefined) {
+      return { kind: 'skip', reason: 'codex:state' };
+    }
     const type = getString(r, 'type');
-    if (type === null) return fieldError('type');
+    if (type === null) {
+      // Legacy header: `{"id", "timestamp", "instructions", "git"}`.
+      if (r['payload'] === undefined && getString(r, 'id') !== null && stamped !== null) {
+        session = getString(r, 'id') ?? session;
+        return { kind: 'skip', reason: 'codex:session_meta' };
+      }
+      return fieldError('type');
+    }
+    if (r['payload'] === undefined && legacyItemTypes.has(type)) {
+      // Legacy rollouts (before session_meta/response_item): the item is the record.
+      return item(r, lastTime, raw);
+    }
     const payload = r['payload'];
     if (!isObject(payload)) return fieldError('payload');
     switch (type) {
@@ -85,7 +114,11 @@ export function createCodexCliParser(): FormatParser {
       default:
         return { kind: 'skip', reason: `codex:${type}` };
     }
-    const time = parseTime(r['timestamp']);
+    if (stamped === null) return fieldError('timestamp');
+    return item(payload, stamped, raw);
+  }
+
+  function item(payload: JsonObject, time: number | null, raw: RawRef): ParseOutcome {
     if (time === null) return fieldError('timestamp');
     const itemType = getString(payload, 'type');
     if (itemType === null) return fieldError('payload.type');
