@@ -56,6 +56,9 @@ describe('transcript samples', () => {
       events.flatMap((e) => (e.agent?.toolCallId != null ? [e.agent.toolCallId] : [])),
     );
     expect(found).toEqual(expected);
+    // And by plain text, without parsing at all.
+    const occurrences = text.match(/"type"\s*:\s*"(tool_use|function_call)"/g)?.length ?? 0;
+    expect(found.size).toBe(occurrences);
     expect(expected.size).toBeGreaterThan(0);
     const lines = text.split('\n').filter((l) => l.trim() !== '').length;
     expect(imp.counts().records).toBe(lines);
