@@ -130,6 +130,11 @@ describe('Claude Code importer', () => {
     expect(calls.every((e) => e.raw.line === 3)).toBe(true);
   });
 
+  it('keeps both calls when a resumed session repeats a tool call id', () => {
+    const { events } = run([toolUse, toolUse, results]);
+    expect(events.filter((e) => e.agent?.toolCallId === 'toolu_1')).toHaveLength(2);
+  });
+
   it('still reports tool calls whose result never came, at the end', () => {
     const { events } = run([prompt, toolUse]);
     expect(events.filter((e) => e.agent?.toolCallId !== null).map((e) => e.outcome)).toEqual([

@@ -104,6 +104,9 @@ export function createClaudeCodeParser(): FormatParser {
           agent,
           raw,
         };
+        // A repeated id (a resumed session replays its history): keep both calls.
+        const earlier = pending.get(id);
+        if (earlier !== undefined) flushed.push(earlier);
         pending.set(id, event);
         if (pending.size > maxPending) {
           const oldest = pending.keys().next().value;

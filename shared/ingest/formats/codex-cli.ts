@@ -204,8 +204,11 @@ export function createCodexCliParser(): FormatParser {
         },
         raw,
       };
-      pending.set(callId, event);
       const flushed: NormalizedEvent[] = [];
+      // A repeated call id (a resumed session replays its history): keep both calls.
+      const earlier = pending.get(callId);
+      if (earlier !== undefined) flushed.push(earlier);
+      pending.set(callId, event);
       if (pending.size > maxPending) {
         const oldest = pending.keys().next().value;
         const e = oldest !== undefined ? pending.get(oldest) : undefined;
