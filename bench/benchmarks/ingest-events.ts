@@ -76,7 +76,9 @@ async function setup(): Promise<() => Promise<void>> {
  * with the GitHub importer, and adds the events and their raw text to an `EventStore`.
  * The time is measured inside the child, so process start-up is not counted. The trail
  * (about 650 MB, 30 days, 210 actors, 300 repositories, 500 tokens, newest first as
- * GitHub exports it) is written once in set-up.
+ * GitHub exports it) is written once in set-up. On the 2-core build machine: about
+ * 140k events/s and a 1.26 GB peak; the importer's parse and normalise take about half
+ * the time, the columnar store (dictionaries, raw text lower-cased) about a fifth.
  */
 export const ingestThroughput: Benchmark = {
   name: 'ingest: events/s end to end (1M-event GitHub audit NDJSON)',
