@@ -37,8 +37,9 @@ export const flag = {
   agentIsError: 32,
 } as const;
 
-/** Codes of the small enumerations, in the order their `Uint8Array` columns store them. */
+/** Actor kinds by their code in `actorKind`; the small enumerations are stored as codes. */
 export const actorKinds: ReadonlyArray<ActorKind> = ['human', 'agent', 'bot', 'service', 'unknown'];
+/** Action classes by their code in `actionClass` (and bit in `classMask`). */
 export const actionClasses: ReadonlyArray<ActionClass> = [
   'read',
   'create',
@@ -50,6 +51,7 @@ export const actionClasses: ReadonlyArray<ActionClass> = [
   'message',
   'other',
 ];
+/** Credential kinds by their code in `credentialKind`. */
 export const credentialKinds: ReadonlyArray<CredentialKind> = [
   'github-token',
   'gitlab-token',
@@ -58,6 +60,7 @@ export const credentialKinds: ReadonlyArray<CredentialKind> = [
   'session',
   'other',
 ];
+/** Outcomes by their code in `outcome`. */
 export const outcomes: ReadonlyArray<Outcome> = ['success', 'failure', 'denied', 'unknown'];
 
 // Records over each union: a new member fails to compile here until it has a code.

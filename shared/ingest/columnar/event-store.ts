@@ -23,6 +23,7 @@ export interface AddResult {
   readonly duplicates: number;
 }
 
+/** How a store lays out its chunks. */
 export interface EventStoreOptions {
   /** Rows per chunk; `defaultChunkCapacity` unless told. */
   readonly chunkCapacity?: number;

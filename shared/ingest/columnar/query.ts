@@ -41,6 +41,7 @@ export interface EventFilter {
   readonly text?: string;
 }
 
+/** How many matches `query` returns. */
 export interface QueryOptions {
   /** At most this many row ids, the earliest first. */
   readonly limit?: number;
