@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command';
 import { catalogCommand } from './catalog';
 import { doctorCommand } from './doctor';
+import { ingestCommand } from './ingest';
 import { keysCommand } from './keys';
 import { sandboxCommand } from './sandbox';
 import { snapshotCommand } from './snapshot';
@@ -19,4 +20,5 @@ export const commands: ReadonlyArray<CliCommand> = [
   keysCommand,
   snapshotCommand,
   catalogCommand,
+  ingestCommand,
 ];

@@ -203,3 +203,30 @@ describe('GitHub audit importer', () => {
     );
   });
 });
+
+describe('GitHub pushes that create or delete a ref', () => {
+  const push = (before: string, after: string) =>
+    JSON.stringify({
+      ...forcePush,
+      data: { ref: 'refs/heads/backup', before, after },
+    });
+
+  it('calls a push to the all-zero id a destructive deletion of that ref', () => {
+    const [event] = run(push('c'.repeat(40), '0'.repeat(40))).events;
+    expect(event?.action).toEqual({ provider: 'git.push', class: 'delete', destructive: true });
+    expect(event?.target).toEqual({ kind: 'ref', key: 'acme/api@refs/heads/backup' });
+  });
+
+  it('calls a push from the all-zero id a creation, and an ordinary push a modification', () => {
+    expect(run(push('0'.repeat(40), 'd'.repeat(40))).events[0]?.action).toEqual({
+      provider: 'git.push',
+      class: 'create',
+      destructive: false,
+    });
+    expect(run(push('c'.repeat(40), 'd'.repeat(40))).events[0]?.action).toEqual({
+      provider: 'git.push',
+      class: 'modify',
+      destructive: false,
+    });
+  });
+});

@@ -52,10 +52,25 @@ const actionClassOf = memoize((action: string): ActionClass => {
  * (`git.push` with `forced`).
  */
 export function githubDestructive(action: string, record: JsonObject): boolean {
+  if (action === 'git.push' && pushClass(record) === 'delete') return true;
   if (action === 'git.push' || action === 'protected_branch.policy_override') {
     return getBool(record, 'data.forced') || getBool(record, 'forced');
   }
   return destructiveByName(action);
+}
+
+const zeroSha = /^0{40}(?:0{24})?$/;
+
+/**
+ * What a push did to its ref, from git's all-zero object id: `after` zero deletes the ref
+ * (a branch deleted by push), `before` zero creates it; null for an update.
+ */
+export function pushClass(record: JsonObject): 'delete' | 'create' | null {
+  const after = getString(record, 'data.after') ?? getString(record, 'after');
+  const before = getString(record, 'data.before') ?? getString(record, 'before');
+  if (after !== null && zeroSha.test(after)) return 'delete';
+  if (before !== null && zeroSha.test(before)) return 'create';
+  return null;
 }
 
 const destructiveByName = memoize((action: string): boolean => {
@@ -169,7 +184,7 @@ export function parseGithubAudit(r: JsonObject, raw: RawRef): ParseOutcome {
         : null,
     action: {
       provider: action,
-      class: githubActionClass(action),
+      class: (action === 'git.push' ? pushClass(r) : null) ?? githubActionClass(action),
       destructive: githubDestructive(action, r),
     },
     target: target(action, r),
