@@ -2,9 +2,11 @@ import { HashRouter, Navigate, Route, Routes } from 'react-router';
 import { CatalogView } from '../features/catalog/catalog-view';
 import { ComponentsView } from '../features/diagnostics/components-view';
 import { DiffView } from '../features/diff/diff-view';
+import { FindingsView } from '../features/findings/findings-view';
 import { OverviewView } from '../features/overview/overview-view';
 import { ReportView } from '../features/report/report-view';
 import { RestoreView } from '../features/restore/restore-view';
+import { SourcesView } from '../features/sources/sources-view';
 import { TimelineView } from '../features/timeline/timeline-view';
 import { AppFrame } from './layout/app-frame';
 import { NotFoundView } from './not-found-view';
@@ -22,7 +24,9 @@ export function AppRoutes() {
         <Route element={<AppFrame />}>
           <Route index element={<OverviewView />} />
           <Route path="timeline" element={<TimelineView />} />
+          <Route path="sources" element={<SourcesView />} />
           <Route path="catalog" element={<CatalogView />} />
+          <Route path="findings" element={<FindingsView />} />
           <Route path="diff" element={<DiffView />} />
           <Route path="restore" element={<RestoreView />} />
           <Route path="report" element={<ReportView />} />

@@ -60,6 +60,22 @@ export const commandRegistry = [
     inPalette: true,
   },
   {
+    id: 'go.sources',
+    title: 'Go to Sources',
+    group: 'Go to',
+    keys: 'g s',
+    keywords: ['load', 'import', 'audit', 'transcript', 'files'],
+    inPalette: true,
+  },
+  {
+    id: 'go.findings',
+    title: 'Go to Findings',
+    group: 'Go to',
+    keys: 'g f',
+    keywords: ['burst', 'credential', 'alerts'],
+    inPalette: true,
+  },
+  {
     id: 'go.catalog',
     title: 'Go to Catalog',
     group: 'Go to',

@@ -1,8 +1,9 @@
 import type { ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router';
 import { CatalogSidebarSummary } from '../../features/catalog/catalog-sidebar';
+import { FindingsSidebarSummary } from '../../features/findings/findings-sidebar';
+import { SourcesSidebarSummary } from '../../features/sources/sources-sidebar';
 import { useCommandHandler } from '../commands';
-import { EmptyState } from '../ui/empty-state';
 import {
   CatalogIcon,
   ComponentsIcon,
@@ -26,6 +27,8 @@ interface NavEntry {
 const views: ReadonlyArray<NavEntry> = [
   { to: '/', label: 'Overview', keys: 'g o', icon: <OverviewIcon /> },
   { to: '/timeline', label: 'Timeline', keys: 'g t', icon: <TimelineIcon /> },
+  { to: '/sources', label: 'Sources', keys: 'g s', icon: <SourcesIcon /> },
+  { to: '/findings', label: 'Findings', keys: 'g f', icon: <FindingsIcon /> },
   { to: '/catalog', label: 'Catalog', keys: 'g a', icon: <CatalogIcon /> },
   { to: '/diff', label: 'Diff', keys: 'g d', icon: <DiffIcon /> },
   { to: '/restore', label: 'Restore', keys: 'g r', icon: <RestoreIcon /> },
@@ -66,13 +69,15 @@ function IncidentSection(props: {
  * The sidebar: the views, the incident's inputs, and the local components check.
  *
  * Sources, Catalog and Findings are where an incident's material lives. The Catalog
- * section shows the open snapshot catalog and its standing; Sources and Findings say
- * what they will hold and that loading it is not built yet. The sidebar is always on
+ * section shows the open snapshot catalog and its standing; Sources counts the loaded
+ * trails and their events, Findings the findings raised from them. The sidebar is always on
  * screen, so it also binds `g a`, which jumps to the Catalog view.
  */
 export function Sidebar() {
   const navigate = useNavigate();
   useCommandHandler('go.catalog', () => void navigate('/catalog'));
+  useCommandHandler('go.sources', () => void navigate('/sources'));
+  useCommandHandler('go.findings', () => void navigate('/findings'));
   return (
     <aside className="sidebar" data-testid="sidebar" aria-label="Incident and navigation">
       <nav aria-label="Views">
@@ -85,24 +90,13 @@ export function Sidebar() {
 
       <div className="sidebar__incident">
         <IncidentSection id="sidebar-sources" title="Sources" icon={<SourcesIcon />}>
-          <EmptyState compact title="No audit trails loaded.">
-            <p>
-              Bulkhead will read GitHub and GitLab audit logs, CloudTrail, Kubernetes audit and
-              agent transcripts (Claude Code, Codex CLI). Loading them is not built yet; it comes in
-              a later release.
-            </p>
-          </EmptyState>
+          <SourcesSidebarSummary />
         </IncidentSection>
         <IncidentSection id="sidebar-catalog" title="Catalog" icon={<CatalogIcon />}>
           <CatalogSidebarSummary />
         </IncidentSection>
         <IncidentSection id="sidebar-findings" title="Findings" icon={<FindingsIcon />}>
-          <EmptyState compact title="No findings.">
-            <p>
-              Findings (destructive bursts, a credential used outside its scope, backup deletion,
-              retry loops) are raised from loaded trails. Not built yet.
-            </p>
-          </EmptyState>
+          <FindingsSidebarSummary />
         </IncidentSection>
       </div>
 

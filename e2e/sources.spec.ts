@@ -1,0 +1,63 @@
+import { expect, test as base } from './fixtures';
+import { SourcesPage } from './pages/sources-page';
+import { writeIngestFiles, type IngestFiles } from './support/ingest-fixture';
+
+const test = base.extend<{ files: IngestFiles }>({
+  // Playwright reads a fixture's dependencies from its first parameter's pattern.
+  // eslint-disable-next-line no-empty-pattern
+  files: async ({}, use) => {
+    const files = await writeIngestFiles();
+    await use(files);
+    await files.remove();
+  },
+});
+
+test('loads an audit trail and a transcript in a worker, names a bad line, dedupes a reload, and raises a burst', async ({
+  files,
+  page,
+}, testInfo) => {
+  await page.setViewportSize({ width: 1440, height: 1100 });
+  const sources = new SourcesPage(page);
+  await sources.open();
+  await expect(sources.view).toBeVisible();
+  await expect(sources.view.getByText('No audit trails loaded.')).toBeVisible();
+
+  await sources.load(files.githubAudit, files.transcript);
+  const audit = sources.row('github-audit.ndjson');
+  await expect(audit).toHaveAttribute('data-state', 'loaded');
+  await expect(audit.getByTestId('source-format')).toHaveText('github-audit');
+  await expect(audit.getByTestId('count-records')).toHaveText('8');
+  await expect(audit.getByTestId('count-events')).toHaveText('7');
+  await expect(audit.getByTestId('count-errors')).toHaveText('1');
+  await expect(audit.getByTestId('source-errors')).toContainText('line 4');
+  await expect(audit.getByTestId('source-outcome')).toContainText('7 events added');
+
+  const transcript = sources.row('claude-session.jsonl');
+  await expect(transcript).toHaveAttribute('data-state', 'loaded');
+  await expect(transcript.getByTestId('source-format')).toHaveText('claude-code');
+  await expect(transcript.getByTestId('count-errors')).toHaveText('0');
+  await expect(transcript.getByTestId('count-skipped')).not.toHaveText('0');
+  await expect(sources.sidebarSources).toContainText('2 sources');
+  await expect(sources.sidebarSources).toContainText(/9 events/);
+
+  // The same file again: same SHA-256, nothing added, and the card says so.
+  await sources.load(files.githubAudit);
+  await expect(sources.rows).toHaveCount(3);
+  const again = sources.rows.first();
+  await expect(again).toHaveAttribute('data-state', 'duplicate');
+  await expect(again.getByTestId('source-outcome')).toContainText('added nothing');
+  await expect(sources.sidebarSources).toContainText(/9 events/);
+  await page.screenshot({ path: testInfo.outputPath('sources.png') });
+
+  // Findings: the deletions make a destructive burst; its cited events open on click.
+  await expect(sources.sidebarFindings).toContainText(/finding/);
+  await sources.findingsLink.click();
+  await expect(sources.findingsView).toBeVisible();
+  const burst = sources.finding('destructive-burst').first();
+  await expect(burst).toBeVisible();
+  await expect(burst.getByTestId('finding-severity')).toHaveText('critical');
+  await burst.getByRole('button').click();
+  await expect(burst.getByTestId('finding-event').first()).toBeVisible();
+  await expect(burst.getByTestId('finding-events')).toContainText('repo.destroy');
+  await page.screenshot({ path: testInfo.outputPath('findings.png'), fullPage: true });
+});

@@ -1,0 +1,25 @@
+import { assertNever } from '../../../shared/util/assert-never';
+import { plural } from '../catalog/format';
+import type { SourceEntry } from './store';
+
+/** What a load did, in one sentence. */
+export function outcomeText(entry: SourceEntry): string {
+  const outcome = entry.outcome;
+  if (outcome === null) return entry.format === null ? 'Hashing and detecting…' : 'Reading…';
+  switch (outcome.kind) {
+    case 'loaded':
+      return outcome.duplicates > 0
+        ? `Loaded: ${plural(outcome.added, 'event')} added, ${outcome.duplicates} already held.`
+        : `Loaded: ${plural(outcome.added, 'event')} added.`;
+    case 'duplicate':
+      return `Already loaded (same SHA-256 as ${outcome.sameAs}): added nothing.`;
+    case 'unknown-format':
+      return `Unknown format: ${outcome.reason}.`;
+    case 'cancelled':
+      return 'Cancelled: nothing from this file was kept.';
+    case 'failed':
+      return `Failed: ${outcome.message}`;
+    default:
+      return assertNever(outcome, 'load outcome');
+  }
+}

@@ -1,0 +1,94 @@
+import type { NormalizedEvent, SourceFormat } from '../../shared/ingest/event';
+import type { FindingKind, FindingSeverity } from '../../shared/ingest/findings';
+
+/** How many import errors a load reports; the counts still include every one. */
+export const reportedErrorLimit = 20;
+
+/** How many of a finding's cited events travel with it to the UI. */
+export const citedEventLimit = 50;
+
+/** One import error as the Sources panel shows it. */
+export interface SourceError {
+  readonly line: number;
+  readonly message: string;
+}
+
+/** A source's counts, as the importer reports them. */
+export interface SourceCounts {
+  readonly records: number;
+  readonly events: number;
+  readonly errors: number;
+  /** Records skipped by kind (stages, messages the timeline does not show), summed. */
+  readonly skipped: number;
+}
+
+/**
+ * How a load ended.
+ *
+ * `duplicate` is a file whose SHA-256 is already loaded: it adds nothing and says so.
+ */
+export type LoadOutcome =
+  | {
+      readonly kind: 'loaded';
+      readonly added: number;
+      /** Events the store already held (records shared with another file). */
+      readonly duplicates: number;
+    }
+  | { readonly kind: 'duplicate'; readonly sameAs: string }
+  | { readonly kind: 'unknown-format'; readonly reason: string }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'failed'; readonly message: string };
+
+/** A finding with its cited events, ready to show. */
+export interface FindingView {
+  readonly kind: FindingKind;
+  readonly severity: FindingSeverity;
+  readonly title: string;
+  readonly detail: string;
+  readonly at: number;
+  readonly citedCount: number;
+  /** The first {@link citedEventLimit} cited events, normalised. */
+  readonly cited: ReadonlyArray<NormalizedEvent>;
+}
+
+/** UI to worker. */
+export type IngestRequest =
+  | { readonly type: 'load'; readonly loadId: string; readonly file: File }
+  | { readonly type: 'cancel'; readonly loadId: string };
+
+/**
+ * Worker to UI.
+ *
+ * Every message about one file carries its `loadId`; `findings` follows each load that
+ * added events, for the whole store.
+ */
+export type IngestEvent =
+  | {
+      readonly type: 'started';
+      readonly loadId: string;
+      readonly sourceId: string;
+      readonly format: SourceFormat;
+      readonly gzip: boolean;
+    }
+  | {
+      readonly type: 'progress';
+      readonly loadId: string;
+      readonly bytesRead: number;
+      readonly totalBytes: number;
+      readonly counts: SourceCounts;
+      readonly errors: ReadonlyArray<SourceError>;
+    }
+  | {
+      readonly type: 'done';
+      readonly loadId: string;
+      readonly sourceId: string | null;
+      readonly outcome: LoadOutcome;
+      readonly counts: SourceCounts;
+      readonly errors: ReadonlyArray<SourceError>;
+      readonly storeSize: number;
+    }
+  | {
+      readonly type: 'findings';
+      readonly findings: ReadonlyArray<FindingView>;
+      readonly storeSize: number;
+    };
