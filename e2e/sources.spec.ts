@@ -61,3 +61,22 @@ test('loads an audit trail and a transcript in a worker, names a bad line, dedup
   await expect(burst.getByTestId('finding-events')).toContainText('repo.destroy');
   await page.screenshot({ path: testInfo.outputPath('findings.png'), fullPage: true });
 });
+
+test('reads a gzip transcript and says when a file is in no known format', async ({
+  files,
+  page,
+}) => {
+  const sources = new SourcesPage(page);
+  await sources.open();
+  await sources.load(files.transcriptGz, files.notes);
+
+  const gz = sources.row('claude-session.jsonl.gz');
+  await expect(gz).toHaveAttribute('data-state', 'loaded');
+  await expect(gz.getByTestId('source-format')).toHaveText('claude-code · gzip');
+  await expect(gz.getByTestId('count-events')).toHaveText('2');
+
+  const notes = sources.row('notes.txt');
+  await expect(notes).toHaveAttribute('data-state', 'unknown-format');
+  await expect(notes.getByTestId('source-outcome')).toContainText('Unknown format');
+  await expect(sources.sidebarSources).toContainText('1 source');
+});

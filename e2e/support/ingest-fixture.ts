@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 /** Files for the Sources test, in a temporary directory. */
 export interface IngestFiles {
@@ -9,6 +10,10 @@ export interface IngestFiles {
   readonly githubAudit: string;
   /** A Claude Code transcript whose Bash call deletes a repository. */
   readonly transcript: string;
+  /** The same transcript, gzip-compressed. */
+  readonly transcriptGz: string;
+  /** Plain prose: no importer reads it. */
+  readonly notes: string;
   remove(): Promise<void>;
 }
 
@@ -95,10 +100,16 @@ export async function writeIngestFiles(): Promise<IngestFiles> {
   const transcriptPath = path.join(dir, 'claude-session.jsonl');
   await writeFile(githubAudit, `${audit}\n`);
   await writeFile(transcriptPath, `${transcript}\n`);
+  const transcriptGz = path.join(dir, 'claude-session.jsonl.gz');
+  await writeFile(transcriptGz, gzipSync(`${transcript}\n`));
+  const notes = path.join(dir, 'notes.txt');
+  await writeFile(notes, 'Call the on-call lead before restoring anything.\n');
   return {
     dir,
     githubAudit,
     transcript: transcriptPath,
+    transcriptGz,
+    notes,
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -123,7 +123,6 @@ export function FindingsView() {
                   {isoTime(f.at)} · {plural(f.citedCount, 'cited event')}
                 </span>
                 <span className="finding-row__detail" data-testid="finding-detail">
-                  {' '}
                   {f.detail}
                 </span>
               </button>

@@ -13,6 +13,8 @@ function SourceCard(props: { readonly entry: SourceEntry }) {
   const cancel = useCancelLoad();
   const running = entry.outcome === null;
   const state = entry.outcome?.kind ?? 'running';
+  // A duplicate or an unknown format was never read past its hash and first bytes.
+  const hasCounts = state !== 'duplicate' && state !== 'unknown-format';
   return (
     <li
       className="card source-card"
@@ -42,27 +44,31 @@ function SourceCard(props: { readonly entry: SourceEntry }) {
           </div>
         ) : null}
       </div>
-      <div className="source-card__progress">
-        <progress
-          className="task-row__bar"
-          max={Math.max(entry.totalBytes, 1)}
-          value={entry.bytesRead}
-          aria-label={`${entry.name} bytes read`}
-        />
-        <span className="muted" data-testid="source-bytes">
-          {formatBytes(entry.bytesRead)} / {formatBytes(entry.totalBytes)}
-        </span>
-      </div>
-      <dl className="facts source-card__counts" data-testid="source-counts">
-        <dt>Records</dt>
-        <dd data-testid="count-records">{entry.counts.records}</dd>
-        <dt>Events</dt>
-        <dd data-testid="count-events">{entry.counts.events}</dd>
-        <dt>Errors</dt>
-        <dd data-testid="count-errors">{entry.counts.errors}</dd>
-        <dt>Skipped</dt>
-        <dd data-testid="count-skipped">{entry.counts.skipped}</dd>
-      </dl>
+      {hasCounts ? (
+        <>
+          <div className="source-card__progress">
+            <progress
+              className="task-row__bar"
+              max={Math.max(entry.totalBytes, 1)}
+              value={entry.bytesRead}
+              aria-label={`${entry.name} bytes read`}
+            />
+            <span className="muted" data-testid="source-bytes">
+              {formatBytes(entry.bytesRead)} / {formatBytes(entry.totalBytes)}
+            </span>
+          </div>
+          <dl className="facts source-card__counts" data-testid="source-counts">
+            <dt>Records</dt>
+            <dd data-testid="count-records">{entry.counts.records}</dd>
+            <dt>Events</dt>
+            <dd data-testid="count-events">{entry.counts.events}</dd>
+            <dt>Errors</dt>
+            <dd data-testid="count-errors">{entry.counts.errors}</dd>
+            <dt>Skipped</dt>
+            <dd data-testid="count-skipped">{entry.counts.skipped}</dd>
+          </dl>
+        </>
+      ) : null}
       <p
         className={
           entry.outcome?.kind === 'failed' || entry.outcome?.kind === 'unknown-format'
