@@ -80,3 +80,28 @@ test('reads a gzip transcript and says when a file is in no known format', async
   await expect(notes.getByTestId('source-outcome')).toContainText('Unknown format');
   await expect(sources.sidebarSources).toContainText('1 source');
 });
+
+test('keeps loaded sources in the workspace across a reload', async ({ files, page }) => {
+  const sources = new SourcesPage(page);
+  await sources.open();
+  await sources.load(files.githubAudit);
+  const audit = sources.row('github-audit.ndjson');
+  // The card says once the chunks are in IndexedDB; only then is a reload safe.
+  await expect(audit).toHaveAttribute('data-saved', 'true');
+  await expect(sources.sidebarFindings).toContainText(/finding/);
+
+  await page.reload();
+  await expect(sources.sidebarSources).toContainText('1 source · 7 events');
+  await expect(sources.sidebarFindings).toContainText(/finding/);
+  await sources.open();
+  const restored = sources.row('github-audit.ndjson');
+  await expect(restored.getByTestId('source-outcome')).toContainText(
+    'Restored from the workspace: 7 events',
+  );
+  await expect(restored.getByTestId('source-errors')).toContainText('line 4');
+
+  // The worker knows the restored file's hash: loading it again adds nothing.
+  await sources.load(files.githubAudit);
+  await expect(sources.rows.first()).toHaveAttribute('data-state', 'duplicate');
+  await expect(sources.sidebarSources).toContainText('1 source · 7 events');
+});

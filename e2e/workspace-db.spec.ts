@@ -148,8 +148,14 @@ test.describe('the workspace database', () => {
       );
 
       const dump = await dumpWorkspace(page);
-      expect(dump.version).toBe(20);
-      expect(Object.keys(dump.stores).sort()).toEqual(['bookmarks', 'incidents', 'settings']);
+      expect(dump.version).toBe(30);
+      expect(Object.keys(dump.stores).sort()).toEqual([
+        'bookmarks',
+        'eventChunks',
+        'incidents',
+        'settings',
+        'sources',
+      ]);
       expect(dump.stores.settings?.keyPath).toBe('key');
       expect(dump.stores.settings?.rows).toContainEqual({ key: 'theme', value: { mode } });
       expect(dump.stores.settings?.rows).toContainEqual(unrelated);

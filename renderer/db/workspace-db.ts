@@ -1,5 +1,7 @@
 import { Dexie, type Table, type Transaction } from 'dexie';
 import { z } from 'zod';
+import type { EventChunk } from '../../shared/ingest/columnar/chunk-builder';
+import type { SourceFormat } from '../../shared/ingest/event';
 
 /**
  * The incident workspace database: schema history and migrations, in one place.
@@ -19,6 +21,10 @@ import { z } from 'zod';
  * - v2: adds `incidents` (primary key `id`, index `openedAt`) and `bookmarks`
  *   (auto-increment `id`, indexes `incidentId`, `at`); the theme setting becomes
  *   `value: { mode: 'light' | 'dark' | 'system' }`.
+ * - v3: adds `sources` (primary key `id`, the file's SHA-256; index `loadedAt`) and
+ *   `eventChunks` (compound primary key `[sourceId+chunk]`, index `sourceId`): each
+ *   loaded source's events as sealed columnar chunks, so a reload does not re-read files.
+ *   No upgrade: both tables start empty.
  */
 export const workspaceDbName = 'bulkhead-workspace';
 
@@ -49,6 +55,34 @@ export interface BookmarkRow {
   /** The timeline position, epoch ms. */
   readonly at: number;
   readonly label: string;
+}
+
+/** A loaded source as the Sources panel lists it (v3). */
+export interface SourceRow {
+  /** The file's SHA-256, hex: also every event's `raw.sourceId`. */
+  readonly id: string;
+  readonly name: string;
+  readonly format: SourceFormat;
+  readonly gzip: boolean;
+  readonly totalBytes: number;
+  readonly counts: {
+    readonly records: number;
+    readonly events: number;
+    readonly errors: number;
+    readonly skipped: number;
+  };
+  /** The first import errors, with line numbers. */
+  readonly errors: ReadonlyArray<{ readonly line: number; readonly message: string }>;
+  readonly chunkCount: number;
+  readonly loadedAt: number;
+}
+
+/** One sealed columnar chunk of one source's events (v3). */
+export interface EventChunkRow {
+  readonly sourceId: string;
+  /** The chunk's position among its source's chunks, from 0. */
+  readonly chunk: number;
+  readonly data: EventChunk;
 }
 
 /** One released version of the workspace schema. */
@@ -91,6 +125,7 @@ export const workspaceSchemaHistory: ReadonlyArray<SchemaVersion> = [
         });
     },
   },
+  { version: 3, stores: { sources: 'id, loadedAt', eventChunks: '[sourceId+chunk], sourceId' } },
 ];
 
 /** The latest schema version this build writes. */
@@ -101,6 +136,8 @@ export type WorkspaceDb = Dexie & {
   readonly settings: Table<SettingRow, string>;
   readonly incidents: Table<IncidentRow, string>;
   readonly bookmarks: Table<BookmarkRow, number>;
+  readonly sources: Table<SourceRow, string>;
+  readonly eventChunks: Table<EventChunkRow, [string, number]>;
 };
 
 /**

@@ -1,4 +1,6 @@
+import type { EventChunk } from '../../shared/ingest/columnar/chunk-builder';
 import type { NormalizedEvent, SourceFormat } from '../../shared/ingest/event';
+import type { SourceRow } from '../db/workspace-db';
 import type { FindingKind, FindingSeverity } from '../../shared/ingest/findings';
 
 /** How many import errors a load reports; the counts still include every one. */
@@ -54,6 +56,12 @@ export interface FindingView {
 /** UI to worker. */
 export type IngestRequest =
   | { readonly type: 'load'; readonly loadId: string; readonly file: File }
+  /** Sources saved in the workspace, with their chunks in order, given once at startup. */
+  | {
+      readonly type: 'restore';
+      readonly sources: ReadonlyArray<SourceRow>;
+      readonly chunks: ReadonlyArray<EventChunk>;
+    }
   | { readonly type: 'cancel'; readonly loadId: string };
 
 /**
@@ -87,6 +95,14 @@ export type IngestEvent =
       readonly errors: ReadonlyArray<SourceError>;
       readonly storeSize: number;
     }
+  /** A loaded source's sealed chunks, for the UI to save in the workspace. */
+  | {
+      readonly type: 'persist';
+      readonly loadId: string;
+      readonly source: SourceRow;
+      readonly chunks: ReadonlyArray<EventChunk>;
+    }
+  | { readonly type: 'restored'; readonly sources: number; readonly storeSize: number }
   | {
       readonly type: 'findings';
       readonly findings: ReadonlyArray<FindingView>;

@@ -10,7 +10,15 @@ import { detectBytes, detectFormat, type DetectedFormat } from '../../shared/ing
 import type { NormalizedEvent } from '../../shared/ingest/event';
 import { findFindings } from '../../shared/ingest/findings';
 import { createStreamImporter, type ImportCounts } from '../../shared/ingest/importer';
+import {
+  ChunkBuilder,
+  defaultChunkCapacity,
+  eventAt,
+  type EventChunk,
+} from '../../shared/ingest/columnar/chunk-builder';
 import { EventStore } from '../../shared/ingest/columnar/event-store';
+import { assertNever } from '../../shared/util/assert-never';
+import type { SourceRow } from '../db/workspace-db';
 import {
   citedEventLimit,
   reportedErrorLimit,
@@ -101,6 +109,8 @@ async function detect(file: File): Promise<Detected> {
       };
     case 'unknown':
       return { kind: 'unknown', reason: result.reason };
+    default:
+      return assertNever(result, 'detect result');
   }
 }
 
@@ -173,6 +183,23 @@ async function load(loadId: string, file: File): Promise<void> {
     const added = store.add(events);
     loaded.set(sourceId, file.name);
     finish(sourceId, { kind: 'loaded', added: added.added, duplicates: added.duplicates });
+    const chunks = sealChunks(events);
+    post({
+      type: 'persist',
+      loadId,
+      source: {
+        id: sourceId,
+        name: file.name,
+        format: detected.format,
+        gzip: detected.gzip,
+        totalBytes: file.size,
+        counts,
+        errors,
+        chunkCount: chunks.length,
+        loadedAt: Date.now(),
+      },
+      chunks,
+    });
     if (added.added > 0) postFindings();
   } catch (error: unknown) {
     finish(null, {
@@ -180,6 +207,34 @@ async function load(loadId: string, file: File): Promise<void> {
       message: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+/**
+ * One source's events as sealed chunks of exactly their size, for the workspace.
+ *
+ * Per source rather than the store's own chunks, which mix sources: a source's rows can
+ * then be saved (and one day removed) on their own.
+ */
+function sealChunks(events: ReadonlyArray<NormalizedEvent>): EventChunk[] {
+  const chunks: EventChunk[] = [];
+  for (let from = 0; from < events.length; from += defaultChunkCapacity) {
+    const part = events.slice(from, from + defaultChunkCapacity);
+    const builder = new ChunkBuilder(part.length);
+    for (const e of part) builder.append(e);
+    chunks.push(builder.seal());
+  }
+  return chunks;
+}
+
+function restore(sources: ReadonlyArray<SourceRow>, chunks: ReadonlyArray<EventChunk>): void {
+  const events: NormalizedEvent[] = [];
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.size; i++) events.push(eventAt(chunk, i));
+  }
+  const added = store.add(events);
+  for (const s of sources) loaded.set(s.id, s.name);
+  post({ type: 'restored', sources: sources.length, storeSize: store.size });
+  if (added.added > 0) postFindings();
 }
 
 function postFindings(): void {
@@ -207,5 +262,12 @@ scope.addEventListener('message', (event) => {
     case 'cancel':
       cancelled.add(request.loadId);
       break;
+    case 'restore': {
+      const { sources, chunks } = request;
+      queue = queue.then(() => restore(sources, chunks));
+      break;
+    }
+    default:
+      assertNever(request, 'ingest request');
   }
 });

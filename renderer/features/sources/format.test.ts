@@ -13,6 +13,8 @@ const entry: SourceEntry = {
   counts: { records: 0, events: 0, errors: 0, skipped: 0 },
   errors: [],
   outcome: null,
+  restored: false,
+  saved: null,
 };
 
 describe('outcomeText', () => {

@@ -8,6 +8,9 @@ export function outcomeText(entry: SourceEntry): string {
   if (outcome === null) return entry.format === null ? 'Hashing and detecting…' : 'Reading…';
   switch (outcome.kind) {
     case 'loaded':
+      if (entry.restored) {
+        return `Restored from the workspace: ${plural(entry.counts.events, 'event')}.`;
+      }
       return outcome.duplicates > 0
         ? `Loaded: ${plural(outcome.added, 'event')} added, ${outcome.duplicates} already held.`
         : `Loaded: ${plural(outcome.added, 'event')} added.`;

@@ -1,4 +1,4 @@
-import { cancelLoad, loadFiles } from './ingest-client';
+import { cancelLoad, loadFiles, restoreSavedSources } from './ingest-client';
 import { useSourcesStore, type SourceEntry } from './store';
 
 /** Every load, oldest first. */
@@ -19,4 +19,9 @@ export function useLoadFiles(): (files: ReadonlyArray<File>) => void {
 /** The function that cancels a running load. */
 export function useCancelLoad(): (loadId: string) => void {
   return cancelLoad;
+}
+
+/** The function that restores saved sources into the worker (once per window). */
+export function useRestoreSavedSources(): () => Promise<void> {
+  return restoreSavedSources;
 }

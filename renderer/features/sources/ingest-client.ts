@@ -1,6 +1,9 @@
 import type { IngestEvent, IngestRequest } from '../../workers/ingest-protocol';
 import { setFindings } from '../findings/store';
-import { addEntry, setStoreSize, updateEntry } from './store';
+import { useWorkspaceStore } from '../../db/workspace';
+import { assertNever } from '../../../shared/util/assert-never';
+import { readSavedSources, saveSource } from './persistence';
+import { addEntry, addRestoredEntries, setStoreSize, updateEntry } from './store';
 
 let worker: Worker | null = null;
 let nextId = 1;
@@ -31,10 +34,28 @@ function handle(message: IngestEvent): void {
       });
       setStoreSize(message.storeSize);
       break;
+    case 'persist':
+      if (useWorkspaceStore.getState().state.kind !== 'ready') {
+        updateEntry(message.loadId, { saved: false });
+        break;
+      }
+      saveSource(message.source, message.chunks).then(
+        () => updateEntry(message.loadId, { saved: true }),
+        (error: unknown) => {
+          console.error('Bulkhead: a source could not be saved in the workspace', error);
+          updateEntry(message.loadId, { saved: false });
+        },
+      );
+      break;
+    case 'restored':
+      setStoreSize(message.storeSize);
+      break;
     case 'findings':
       setFindings(message.findings);
       setStoreSize(message.storeSize);
       break;
+    default:
+      assertNever(message, 'ingest event');
   }
 }
 
@@ -70,4 +91,27 @@ export function loadFiles(files: ReadonlyArray<File>): void {
 /** Asks the worker to stop a load; it answers with a `cancelled` outcome. */
 export function cancelLoad(loadId: string): void {
   send({ type: 'cancel', loadId });
+}
+
+let restoring: Promise<void> | null = null;
+
+/**
+ * Gives the worker the sources saved in the workspace, once per window.
+ *
+ * The worker starts only when something was saved; the restore is queued in the worker
+ * ahead of any load, so a file loaded again is recognised by its hash.
+ */
+export function restoreSavedSources(): Promise<void> {
+  restoring ??= (async () => {
+    if (useWorkspaceStore.getState().state.kind !== 'ready') return;
+    try {
+      const { sources, chunks } = await readSavedSources();
+      if (sources.length === 0) return;
+      addRestoredEntries(sources);
+      send({ type: 'restore', sources, chunks });
+    } catch (error: unknown) {
+      console.error('Bulkhead: saved sources could not be read from the workspace', error);
+    }
+  })();
+  return restoring;
 }

@@ -1,10 +1,17 @@
+import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { EmptyState } from '../../app/ui/empty-state';
 import { plural } from '../catalog/format';
-import { useSourceEntries, useStoreSize } from './hooks';
+import { useRestoreSavedSources, useSourceEntries, useStoreSize } from './hooks';
 
-/** The sidebar's Sources section: sources loaded, events held, and loads still running. */
+/**
+ * The sidebar's Sources section: sources loaded, events held, and loads still running.
+ *
+ * The sidebar is always on screen, so it is also what restores the saved sources.
+ */
 export function SourcesSidebarSummary() {
+  const restore = useRestoreSavedSources();
+  useEffect(() => void restore(), [restore]);
   const entries = useSourceEntries();
   const events = useStoreSize();
   const loaded = entries.filter((e) => e.outcome?.kind === 'loaded').length;

@@ -20,6 +20,7 @@ function SourceCard(props: { readonly entry: SourceEntry }) {
       className="card source-card"
       data-testid="source-row"
       data-state={state}
+      data-saved={entry.saved === null ? undefined : String(entry.saved)}
       aria-label={`Source ${entry.name}`}
     >
       <div className="card__header">
@@ -79,6 +80,8 @@ function SourceCard(props: { readonly entry: SourceEntry }) {
         role="status"
       >
         {outcomeText(entry)}
+        {entry.saved === true && !entry.restored ? ' Saved in the workspace.' : null}
+        {entry.saved === false ? ' Not saved: the workspace is unavailable.' : null}
       </p>
       {entry.errors.length > 0 ? (
         <ul className="problem-list" data-testid="source-errors" aria-label="Import errors">

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { SourceFormat } from '../../../shared/ingest/event';
+import type { SourceRow } from '../../db/workspace-db';
 import type { LoadOutcome, SourceCounts, SourceError } from '../../workers/ingest-protocol';
 
 /** One file the user gave, from choosing it to its outcome. */
@@ -15,6 +16,10 @@ export interface SourceEntry {
   readonly errors: ReadonlyArray<SourceError>;
   /** Null while the worker reads it. */
   readonly outcome: LoadOutcome | null;
+  /** Read back from the workspace at startup rather than from a file this session. */
+  readonly restored: boolean;
+  /** Whether its chunks are in the workspace (null until a save was tried). */
+  readonly saved: boolean | null;
 }
 
 interface SourcesState {
@@ -45,8 +50,29 @@ export function addEntry(loadId: string, name: string, totalBytes: number): void
     counts: { records: 0, events: 0, errors: 0, skipped: 0 },
     errors: [],
     outcome: null,
+    restored: false,
+    saved: null,
   };
   useSourcesStore.setState((s) => ({ entries: [...s.entries, entry] }));
+}
+
+/** Lists sources saved in the workspace, as loaded, before any new load. */
+export function addRestoredEntries(sources: ReadonlyArray<SourceRow>): void {
+  const restored: SourceEntry[] = sources.map((s) => ({
+    loadId: `restored-${s.id}`,
+    name: s.name,
+    sourceId: s.id,
+    format: s.format,
+    gzip: s.gzip,
+    bytesRead: s.totalBytes,
+    totalBytes: s.totalBytes,
+    counts: s.counts,
+    errors: s.errors,
+    outcome: { kind: 'loaded', added: s.counts.events, duplicates: 0 },
+    restored: true,
+    saved: true,
+  }));
+  useSourcesStore.setState((st) => ({ entries: [...restored, ...st.entries] }));
 }
 
 /** Merges what the worker said about one load. */
