@@ -105,3 +105,15 @@ test('keeps loaded sources in the workspace across a reload', async ({ files, pa
   await expect(sources.rows.first()).toHaveAttribute('data-state', 'duplicate');
   await expect(sources.sidebarSources).toContainText('1 source · 7 events');
 });
+
+test('cancels a load and keeps nothing from it', async ({ files, page }) => {
+  const large = await files.writeLargeAudit(40);
+  const sources = new SourcesPage(page);
+  await sources.open();
+  await sources.load(large);
+  const row = sources.row('large-audit.ndjson');
+  await row.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row).toHaveAttribute('data-state', 'cancelled');
+  await expect(row.getByTestId('source-outcome')).toContainText('nothing from this file was kept');
+  await expect(sources.sidebarSources).toContainText('0 sources · 0 events');
+});

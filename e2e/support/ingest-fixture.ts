@@ -14,6 +14,8 @@ export interface IngestFiles {
   readonly transcriptGz: string;
   /** Plain prose: no importer reads it. */
   readonly notes: string;
+  /** Writes a GitHub audit trail of about `megabytes` MB, large enough to cancel mid-read. */
+  writeLargeAudit(megabytes: number): Promise<string>;
   remove(): Promise<void>;
 }
 
@@ -110,6 +112,18 @@ export async function writeIngestFiles(): Promise<IngestFiles> {
     transcript: transcriptPath,
     transcriptGz,
     notes,
+    writeLargeAudit: async (megabytes) => {
+      const lines: string[] = [];
+      let size = 0;
+      for (let i = 0; size < megabytes * 1024 * 1024; i++) {
+        const line = githubLine(i, 'git.clone', `acme/repo-${i % 100}`);
+        lines.push(line);
+        size += line.length + 1;
+      }
+      const file = path.join(dir, 'large-audit.ndjson');
+      await writeFile(file, `${lines.join('\n')}\n`);
+      return file;
+    },
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
