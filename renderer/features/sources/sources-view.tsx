@@ -130,7 +130,7 @@ export function SourcesView() {
       <ViewHeader
         id="view-sources-title"
         title="Sources"
-        subtitle="Audit trails and agent transcripts, parsed in a worker and kept in this window."
+        subtitle="Audit trails and agent transcripts, parsed in a worker and saved in this workspace."
       />
       <div
         className={dragging ? 'card drop-zone drop-zone--active' : 'card drop-zone'}
