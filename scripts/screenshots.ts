@@ -8,6 +8,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CatalogPage } from '../e2e/pages/catalog-page';
 import { buildDirectoryCatalog } from '../e2e/support/catalog-fixture';
+import { SourcesPage } from '../e2e/pages/sources-page';
+import { writeIngestFiles } from '../e2e/support/ingest-fixture';
 
 const outDir = path.resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(outDir, { recursive: true });
@@ -18,6 +20,7 @@ const host = spawn(
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 const catalog = await buildDirectoryCatalog();
+const trails = await writeIngestFiles();
 try {
   const url = await new Promise<string>((resolve, reject) => {
     host.once('exit', (code) => reject(new Error(`browser host exited with ${code}`)));
@@ -57,6 +60,17 @@ try {
   await panel.browser.waitFor();
   await shot('catalog');
 
+  const sources = new SourcesPage(page);
+  await sources.open();
+  await sources.load(trails.githubAudit, trails.transcript);
+  await sources.row(path.basename(trails.transcript)).getByText('claude-code').waitFor();
+  await page.getByTestId('sidebar-findings').getByText('critical').waitFor();
+  await shot('sources');
+  await page.goto(`${base}#/findings`);
+  await sources.findingRows.first().click();
+  await page.getByRole('table').first().waitFor();
+  await shot('findings');
+
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto(`${base}#/timeline`);
   await page.getByTestId('view-timeline').waitFor();
@@ -68,5 +82,6 @@ try {
 } finally {
   host.kill('SIGTERM');
   await catalog.remove();
+  await trails.remove();
   rmSync(profile, { recursive: true, force: true });
 }

@@ -23,9 +23,9 @@ const steps: ReadonlyArray<Step> = [
   {
     title: 'Load audit trails and transcripts',
     what: 'Provider audit logs plus the agent’s own transcript, joined by time and credential.',
-    to: '/timeline',
-    keys: 'g t',
-    built: false,
+    to: '/sources',
+    keys: 'g s',
+    built: true,
   },
   {
     title: 'Open and verify the snapshot catalog',
