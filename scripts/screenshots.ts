@@ -36,7 +36,8 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  const shot = (name: string) => page.screenshot({ path: path.join(outDir, `${name}.png`) });
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(outDir, `${name}.png`), animations: 'disabled' });
 
   await page.goto(url);
   await page.getByTestId('app-info').getByText('browser').waitFor();

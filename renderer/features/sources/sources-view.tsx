@@ -48,12 +48,15 @@ function SourceCard(props: { readonly entry: SourceEntry }) {
       {hasCounts ? (
         <>
           <div className="source-card__progress">
-            <progress
-              className="task-row__bar"
-              max={Math.max(entry.totalBytes, 1)}
-              value={entry.bytesRead}
-              aria-label={`${entry.name} bytes read`}
-            />
+            {/* While it reads; a finished source says so in words below, not with a bar. */}
+            {running ? (
+              <progress
+                className="task-row__bar"
+                max={Math.max(entry.totalBytes, 1)}
+                value={entry.bytesRead}
+                aria-label={`${entry.name} bytes read`}
+              />
+            ) : null}
             <span className="muted" data-testid="source-bytes">
               {formatBytes(entry.bytesRead)} / {formatBytes(entry.totalBytes)}
             </span>
