@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { EventStore } from '../../../shared/ingest/columnar/event-store';
 import { correlate, type Correlation } from '../../../shared/ingest/correlate';
 import { detectBytes, detectFormat } from '../../../shared/ingest/detect';
 import type { NormalizedEvent, SourceFormat } from '../../../shared/ingest/event';
@@ -11,12 +10,14 @@ import { findFindings, type Finding, type FindingOptions } from '../../../shared
 import { createStreamImporter, type ImportCounts } from '../../../shared/ingest/importer';
 
 /**
- * Ingest on the Node side: files in, one columnar store, correlation and findings out.
+ * Ingest on the Node side: files in, events, correlation and findings out.
  *
- * The command line (`bulkhead ingest`) runs here; the app runs the same shared importers,
- * store and correlator in a Web Worker. Files are streamed (never read whole), gzip is
- * recognised by its magic bytes and decompressed on the way, and a file's id is the
- * SHA-256 of its bytes, so loading the same file twice adds nothing.
+ * The command line (`bulkhead ingest`) runs here; the app runs the same shared importers
+ * and correlator in a Web Worker, where the columnar store keeps events for queries. A
+ * one-shot command needs only the events, so it keeps them once, as objects. Files are
+ * streamed (never read whole), gzip is recognised by its magic bytes and decompressed on
+ * the way, and a file's id is the SHA-256 of its bytes: a file whose bytes were already
+ * read is not parsed again and adds nothing.
  */
 
 /** What happened to one file. */
@@ -27,7 +28,7 @@ export interface SourceReport {
   readonly gzip: boolean;
   readonly sourceId: string | null;
   readonly events: number;
-  /** Events already in the store from an earlier file with the same bytes. */
+  /** Events not added because an earlier file had the same bytes. */
   readonly duplicates: number;
   readonly counts: ImportCounts | null;
   /** Every error, with its line; `file:line: message` when printed. */
@@ -37,7 +38,6 @@ export interface SourceReport {
 }
 
 export interface IngestResult {
-  readonly store: EventStore;
   readonly sources: ReadonlyArray<SourceReport>;
   readonly events: ReadonlyArray<NormalizedEvent>;
   readonly correlation: Correlation;
@@ -51,26 +51,27 @@ export interface IngestProgress {
 
 const readChunkBytes = 1024 * 1024;
 
-/** Ingests the files in order into one store, then correlates and finds. */
+/** Ingests the files in order, then correlates and finds. */
 export async function ingestFiles(
   files: ReadonlyArray<string>,
   options: { readonly findings?: FindingOptions; readonly progress?: IngestProgress } = {},
 ): Promise<IngestResult> {
-  const store = new EventStore();
   const events: NormalizedEvent[] = [];
   const sources: SourceReport[] = [];
+  /** Events per source id already read: a repeated file counts as duplicates of them. */
+  const seen = new Map<string, number>();
   for (const file of files) {
     options.progress?.signal?.throwIfAborted();
-    sources.push(await ingestFile(file, store, events, options.progress));
+    sources.push(await ingestFile(file, seen, events, options.progress));
   }
   const correlation = correlate(events);
   const findings = findFindings(events, correlation, options.findings);
-  return { store, sources, events, correlation, findings };
+  return { sources, events, correlation, findings };
 }
 
 async function ingestFile(
   file: string,
-  store: EventStore,
+  seen: Map<string, number>,
   all: NormalizedEvent[],
   progress: IngestProgress | undefined,
 ): Promise<SourceReport> {
@@ -125,6 +126,20 @@ async function ingestFile(
   }
 
   const sourceId = `sha256:${await sha256OfFile(file)}`;
+  const repeated = seen.get(sourceId);
+  if (repeated !== undefined) {
+    return {
+      file,
+      format: detected.format,
+      gzip,
+      sourceId,
+      events: 0,
+      duplicates: repeated,
+      counts: null,
+      errors: [],
+      failure: null,
+    };
+  }
   const importer = createStreamImporter(detected.format, detected.container, sourceId);
   const errors: Array<{ line: number; message: string }> = [];
   const fileEvents: NormalizedEvent[] = [];
@@ -155,18 +170,15 @@ async function ingestFile(
     failure = `stopped after ${bytesRead} of ${size} bytes: ${reason(error)}`;
   }
   take(importer.end());
-  const added = store.add(fileEvents);
-  // A source's id is its bytes' hash: a file is either wholly new or wholly a repeat.
-  if (added.added > 0) {
-    for (const event of fileEvents) all.push(event);
-  }
+  for (const event of fileEvents) all.push(event);
+  seen.set(sourceId, fileEvents.length);
   return {
     file,
     format: detected.format,
     gzip,
     sourceId,
-    events: added.added,
-    duplicates: added.duplicates,
+    events: fileEvents.length,
+    duplicates: 0,
     counts: importer.counts(),
     errors,
     failure,
