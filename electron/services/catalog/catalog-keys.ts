@@ -131,18 +131,22 @@ async function writeKeyPairFiles(
   return { privateKeyFile, publicKeyFile };
 }
 
-/** Reads an Ed25519 private key (PKCS#8 PEM) from a file written by `writeSigningKeyFiles`. */
-export async function loadSigningKey(file: string): Promise<SigningKey> {
-  let pem: string;
+/** A key file's text; a missing or unreadable file is a CatalogError naming it. */
+async function readKeyFile(file: string, what: string): Promise<string> {
   try {
-    pem = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error: unknown) {
     throw new CatalogError(
       isCode(error, 'ENOENT') ? 'missing' : 'denied',
       file,
-      `the signing key file ${file} could not be read: ${reasonOf(error)}`,
+      `the ${what} file ${file} could not be read: ${reasonOf(error)}`,
     );
   }
+}
+
+/** Reads an Ed25519 private key (PKCS#8 PEM) from a file written by `writeSigningKeyFiles`. */
+export async function loadSigningKey(file: string): Promise<SigningKey> {
+  const pem = await readKeyFile(file, 'signing key');
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: pem, format: 'pem' });
@@ -281,16 +285,7 @@ export async function writeRestoreKeyFiles(dir: string): Promise<{
 
 /** Reads a restore keypair written by `writeRestoreKeyFiles`. */
 export async function loadRestoreKey(file: string): Promise<RestoreKey> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error: unknown) {
-    throw new CatalogError(
-      isCode(error, 'ENOENT') ? 'missing' : 'denied',
-      file,
-      `the restore key file ${file} could not be read: ${reasonOf(error)}`,
-    );
-  }
+  const text = await readKeyFile(file, 'restore key');
   try {
     const json = JSON.parse(text) as Partial<RestoreKey>;
     const publicRaw = decodeRawKey(String(json.publicKeyBase64), 'public key');
