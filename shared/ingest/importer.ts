@@ -39,6 +39,8 @@ export interface ImportCounts {
 export interface ImportStep {
   readonly events: ReadonlyArray<NormalizedEvent>;
   readonly error: ImportError | null;
+  /** The record's events come out later (a tool call waiting for its result). */
+  readonly held?: true;
 }
 
 /** A streaming importer for one source in one format. */
@@ -129,7 +131,9 @@ export function createImporter(format: SourceFormat, sourceId: string): Importer
       switch (outcome.kind) {
         case 'events':
           events += outcome.events.length;
-          return { events: outcome.events, error: null };
+          return outcome.events.length === 0
+            ? { events: outcome.events, error: null, held: true }
+            : { events: outcome.events, error: null };
         case 'skip':
           skipped[outcome.reason] = (skipped[outcome.reason] ?? 0) + 1;
           return { events: [], error: null };
@@ -157,7 +161,22 @@ export function createImporter(format: SourceFormat, sourceId: string): Importer
 export interface StreamStep {
   readonly events: ReadonlyArray<NormalizedEvent>;
   readonly errors: ReadonlyArray<ImportError>;
+  /** With `rawText`: `texts[i]` is the text of `events[i]`'s record (`''` if no longer held). */
+  readonly texts?: ReadonlyArray<string>;
 }
+
+/** Options of a stream importer. */
+export interface StreamImporterOptions extends RecordReaderOptions {
+  /** Give each event its record's text (`StreamStep.texts`), for text search. */
+  readonly rawText?: boolean;
+}
+
+/**
+ * Texts of held records (tool calls waiting for their result) kept at most, by count and
+ * by characters, oldest dropped first: a transcript can hold calls open without bound, the
+ * text of one that comes out after that is `''` (its event is kept, only unsearchable).
+ */
+const heldTextLimit = { records: 10_000, chars: 32 * 1024 * 1024 } as const;
 
 /** Bytes in, events out: a record reader and an importer joined. */
 export interface StreamImporter {
@@ -175,30 +194,59 @@ export function createStreamImporter(
   format: SourceFormat,
   container: Container,
   sourceId: string,
-  options: RecordReaderOptions = {},
+  options: StreamImporterOptions = {},
 ): StreamImporter {
   const reader = createRecordReader(container, options);
   const importer = createImporter(format, sourceId);
+  const withText = options.rawText === true;
+  /** Texts of held records by byte offset, oldest first. */
+  const held = new Map<number, string>();
+  let heldChars = 0;
+  /** The text of an event's record: the record just read, or a held one. */
+  function textOf(event: NormalizedEvent, record: RawRecord | null): string {
+    const raw = event.raw;
+    if (record !== null && raw.offset === record.offset) return record.text;
+    return held.get(raw.offset) ?? '';
+  }
+  function hold(record: RawRecord): void {
+    held.set(record.offset, record.text);
+    heldChars += record.text.length;
+    while (held.size > heldTextLimit.records || heldChars > heldTextLimit.chars) {
+      const [offset, text] = held.entries().next().value as [number, string];
+      held.delete(offset);
+      heldChars -= text.length;
+    }
+  }
   function run(batch: { records: ReadonlyArray<RawRecord>; errors: ReadonlyArray<RecordError> }): {
     events: NormalizedEvent[];
     errors: ImportError[];
+    texts?: string[];
   } {
     const events: NormalizedEvent[] = [];
+    const texts: string[] = [];
     const errors: ImportError[] = batch.errors.map((e) => importer.reportReaderError(e));
     for (const r of batch.records) {
       const step = importer.push(r);
-      for (const e of step.events) events.push(e);
+      for (const e of step.events) {
+        events.push(e);
+        if (withText) texts.push(textOf(e, r));
+      }
+      if (withText && step.held === true) hold(r);
       if (step.error !== null) errors.push(step.error);
     }
     // Reader and importer errors in file order, so chunking never reorders them.
     if (batch.errors.length > 0) errors.sort((a, b) => a.offset - b.offset);
-    return { events, errors };
+    return withText ? { events, errors, texts } : { events, errors };
   }
   return {
     push: (chunk) => run(reader.push(chunk)),
     end: () => {
       const out = run(reader.end());
-      for (const e of importer.end().events) out.events.push(e);
+      for (const e of importer.end().events) {
+        out.events.push(e);
+        out.texts?.push(textOf(e, null));
+      }
+      held.clear();
       return out;
     },
     counts: () => importer.counts(),

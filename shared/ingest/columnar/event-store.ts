@@ -11,6 +11,7 @@ import {
   ChunkBuilder,
   defaultChunkCapacity,
   eventAt,
+  nullString,
   sameRecordEvent,
   type EventChunk,
   type RecordKeyColumns,
@@ -43,6 +44,8 @@ export class EventStore {
   readonly chunkCapacity: number;
   private readonly sealed: EventChunk[] = [];
   private open: ChunkBuilder;
+  /** Whether the open chunk's rows carry raw text (null while it is empty). */
+  private openRaw: boolean | null = null;
   private readonly seen = new Map<string, SourceRows>();
   private openView: EventChunk | null = null;
   private chunkList: ReadonlyArray<EventChunk> | null = null;
@@ -70,36 +73,45 @@ export class EventStore {
       throw new Error(`${events.length} events but ${rawTexts.length} raw texts`);
     }
     let added = 0;
-    let lastSource: string | null = null;
-    let offsets = new SourceRows();
     for (let i = 0; i < events.length; i++) {
-      const event = events[i]!;
-      const { sourceId, offset } = event.raw;
-      if (sourceId !== lastSource) {
-        const known = this.seen.get(sourceId);
-        if (known === undefined) {
-          offsets = new SourceRows();
-          this.seen.set(sourceId, offsets);
-        } else offsets = known;
-        lastSource = sourceId;
-      }
-      if (offsets.some(offset, (row) => this.isEvent(row, event))) continue;
-      if (this.open.full) {
-        this.sealed.push(this.open.seal());
-        this.open = new ChunkBuilder(this.chunkCapacity);
-      }
-      const row = this.size;
-      this.open.append(event, rawTexts?.[i]);
-      offsets.add(offset, row);
-      added++;
+      if (this.addOne(events[i]!, rawTexts?.[i])) added++;
     }
-    if (added > 0) {
-      this.openView = null;
-      this.chunkList = null;
-      this.timeColumn = null;
-      this.order = null;
-    }
+    if (added > 0) this.changed();
     return { added, duplicates: events.length - added };
+  }
+
+  /**
+   * Appends sealed chunks (a source's, as the ingest pipeline makes them), skipping events
+   * already held.
+   *
+   * A full chunk that lands on a chunk boundary and holds nothing the store has is taken
+   * as it is, not copied: loading a file costs its chunks once. Any other chunk is copied
+   * row by row, raw text included.
+   */
+  addChunks(chunks: ReadonlyArray<EventChunk>): AddResult {
+    let added = 0;
+    let total = 0;
+    for (const chunk of chunks) {
+      total += chunk.size;
+      if (this.open.size === 0 && chunk.size === this.chunkCapacity && this.holdsNone(chunk)) {
+        const base = this.size;
+        this.sealed.push(chunk);
+        for (let i = 0; i < chunk.size; i++) {
+          this.rowsOf(chunk.strings[chunk.rawSource[i]!]!).add(chunk.rawOffset[i]!, base + i);
+        }
+        added += chunk.size;
+        continue;
+      }
+      const starts = chunk.rawStarts;
+      const text = chunk.rawText;
+      for (let i = 0; i < chunk.size; i++) {
+        const raw =
+          text === null || starts === null ? undefined : text.slice(starts[i]!, starts[i + 1]! - 1);
+        if (this.addOne(eventAt(chunk, i), raw)) added++;
+      }
+    }
+    if (added > 0) this.changed();
+    return { added, duplicates: total - added };
   }
 
   /** Whether the store holds an event from this source's record at this byte offset. */
@@ -188,6 +200,90 @@ export class EventStore {
     return order;
   }
 
+  /** Appends one event unless held; true when added. */
+  private addOne(event: NormalizedEvent, rawText: string | undefined): boolean {
+    const { sourceId, offset } = event.raw;
+    const rows = this.rowsOf(sourceId);
+    if (rows.some(offset, (row) => this.isEvent(row, event))) return false;
+    if (this.open.full) {
+      this.sealed.push(this.open.seal());
+      this.open = new ChunkBuilder(this.chunkCapacity);
+      this.openRaw = null;
+    }
+    const raw = this.rawFor(rawText);
+    const row = this.size;
+    this.open.append(event, raw);
+    rows.add(offset, row);
+    return true;
+  }
+
+  /**
+   * The raw text to append to the open chunk, which holds text for all rows or none.
+   *
+   * Chunks saved before raw text was kept have none; when their last rows share the open
+   * chunk with rows that have text, the earlier rows are rebuilt with empty text (they
+   * match no text query, as before) rather than the new rows losing theirs.
+   */
+  private rawFor(rawText: string | undefined): string | undefined {
+    const withRaw = rawText !== undefined;
+    if (this.open.size === 0) this.openRaw = withRaw;
+    else if (this.openRaw === true && !withRaw) return '';
+    else if (this.openRaw === false && withRaw) {
+      const view = this.open.view();
+      const rebuilt = new ChunkBuilder(this.chunkCapacity);
+      for (let i = 0; i < view.size; i++) rebuilt.append(eventAt(view, i), '');
+      this.open = rebuilt;
+      this.openRaw = true;
+    }
+    return rawText;
+  }
+
+  private rowsOf(sourceId: string): SourceRows {
+    let rows = this.seen.get(sourceId);
+    if (rows === undefined) {
+      rows = new SourceRows();
+      this.seen.set(sourceId, rows);
+    }
+    return rows;
+  }
+
+  /** Whether no row of `chunk` is held, nor repeats an earlier row of it. */
+  private holdsNone(chunk: EventChunk): boolean {
+    let lastOffset = -1;
+    for (let i = 0; i < chunk.size; i++) {
+      const rows = this.seen.get(chunk.strings[chunk.rawSource[i]!]!);
+      const offset = chunk.rawOffset[i]!;
+      if (rows?.some(offset, (row) => this.isSameRow(row, chunk, i))) return false;
+      // Rows come in offset order but for the few an importer lets out late.
+      if (offset <= lastOffset) {
+        for (let j = 0; j < i; j++) {
+          if (
+            chunk.rawOffset[j] === offset &&
+            chunk.rawSource[j] === chunk.rawSource[i] &&
+            sameRecordRows(chunk, j, chunk, i)
+          ) {
+            return false;
+          }
+        }
+      } else lastOffset = offset;
+    }
+    return true;
+  }
+
+  private isSameRow(row: number, chunk: EventChunk, i: number): boolean {
+    const k = Math.floor(row / this.chunkCapacity);
+    const columns: RecordKeyColumns =
+      k < this.sealed.length ? this.sealed[k]! : this.open.keyColumns();
+    return sameRecordRows(columns, row % this.chunkCapacity, chunk, i);
+  }
+
+  private changed(): void {
+    this.openView = null;
+    this.chunkList = null;
+    this.timeColumn = null;
+    this.order = null;
+  }
+
   private isEvent(row: number, event: NormalizedEvent): boolean {
     const k = Math.floor(row / this.chunkCapacity);
     const columns: RecordKeyColumns =
@@ -202,6 +298,17 @@ export class EventStore {
     const chunk = this.chunks()[Math.floor(row / this.chunkCapacity)]!;
     return [chunk, row % this.chunkCapacity];
   }
+}
+
+/** Whether row `i` of `a` and row `j` of `b`, of one record of one source, are one event. */
+function sameRecordRows(a: RecordKeyColumns, i: number, b: RecordKeyColumns, j: number): boolean {
+  if (a.rawLength[i] !== b.rawLength[j]) return false;
+  const ta = a.agentToolCallId[i]!;
+  const tb = b.agentToolCallId[j]!;
+  if (ta !== nullString || tb !== nullString) {
+    return ta !== nullString && tb !== nullString && a.strings[ta] === b.strings[tb];
+  }
+  return a.strings[a.actionProvider[i]!] === b.strings[b.actionProvider[j]!];
 }
 
 /**
