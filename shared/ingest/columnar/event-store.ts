@@ -16,6 +16,13 @@ import {
   type EventChunk,
   type RecordKeyColumns,
 } from './chunk-builder';
+import {
+  buildTextIndex,
+  textIndexBytes,
+  textIndexFits,
+  type TextIndex,
+  type TextIndexOptions,
+} from './text-index';
 
 /** What one `add` did. */
 export interface AddResult {
@@ -28,6 +35,15 @@ export interface AddResult {
 export interface EventStoreOptions {
   /** Rows per chunk; `defaultChunkCapacity` unless told. */
   readonly chunkCapacity?: number;
+}
+
+/** How `buildTextIndexes` reports and stops. */
+export interface TextIndexBuild {
+  /** Called after each chunk: chunks indexed so far of those that needed it. */
+  readonly onProgress?: (built: number, total: number) => void;
+  /** Stops between chunks; the indexes built so far are kept. */
+  readonly signal?: AbortSignal;
+  readonly options?: TextIndexOptions;
 }
 
 /**
@@ -43,6 +59,7 @@ export interface EventStoreOptions {
 export class EventStore {
   readonly chunkCapacity: number;
   private readonly sealed: EventChunk[] = [];
+  private readonly textIndexes: Array<TextIndex | null> = [];
   private open: ChunkBuilder;
   /** Whether the open chunk's rows carry raw text (null while it is empty). */
   private openRaw: boolean | null = null;
@@ -135,6 +152,57 @@ export class EventStore {
   /** The full chunks, each fit for one Dexie row; the open last chunk is not among them. */
   sealedChunks(): ReadonlyArray<EventChunk> {
     return this.sealed;
+  }
+
+  /**
+   * Indexes the raw text of every sealed chunk that has none yet (`text-index.ts`).
+   *
+   * Not part of `add`: indexing costs about as much per event as ingest itself, and ingest
+   * must keep its 100k events/s; the worker calls this once a load is done, and again
+   * after later loads (chunks already indexed are skipped). It yields to the event loop
+   * between chunks, so queries are answered meanwhile, by index where one is ready and
+   * by scanning elsewhere. The open last chunk is never indexed: it changes with every
+   * add, and one chunk scanned is a thirtieth of 1M events.
+   */
+  async buildTextIndexes(build: TextIndexBuild = {}): Promise<void> {
+    const { onProgress, signal, options } = build;
+    const todo: number[] = [];
+    for (let k = 0; k < this.sealed.length; k++) {
+      if ((this.textIndexes[k] ?? null) === null && this.sealed[k]!.rawText !== null) todo.push(k);
+    }
+    for (let done = 0; done < todo.length; done++) {
+      signal?.throwIfAborted();
+      const k = todo[done]!;
+      this.textIndexes[k] = buildTextIndex(this.sealed[k]!, options);
+      onProgress?.(done + 1, todo.length);
+      if (done + 1 < todo.length) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  }
+
+  /** Chunk `k`'s text index, or null when it has none (queries then scan its text). */
+  textIndex(k: number): TextIndex | null {
+    return this.textIndexes[k] ?? null;
+  }
+
+  /**
+   * Gives sealed chunk `k` an index (one read back from storage), or takes it away (null).
+   *
+   * An index built from other text is refused: it would make queries miss rows.
+   */
+  setTextIndex(k: number, index: TextIndex | null): void {
+    const chunk = this.sealed[k];
+    if (chunk === undefined) throw new RangeError(`no sealed chunk ${k}`);
+    if (index !== null && !textIndexFits(index, chunk)) {
+      throw new Error(`text index does not fit chunk ${k}`);
+    }
+    this.textIndexes[k] = index;
+  }
+
+  /** Bytes held by the text indexes. */
+  textIndexBytes(): number {
+    let bytes = 0;
+    for (const index of this.textIndexes) if (index) bytes += textIndexBytes(index);
+    return bytes;
   }
 
   /** Every chunk, the open one last as a view; chunk `k` holds rows from `k * chunkCapacity`. */

@@ -6,7 +6,9 @@
  * actors, credentials and targets) and skipped whole when it cannot match; surviving
  * chunks are scanned column by column over typed arrays, with string filters turned into
  * a lookup table over the chunk's dictionary ids so no string is compared per row. Text
- * is matched last, and only on rows every other filter kept.
+ * is matched last, and only on rows every other filter kept: through the chunk's text
+ * index when the store has built one and the needle has a usable key (`text-index.ts`),
+ * else by scanning the chunk's text.
  */
 import type { ActionClass, SourceFormat } from '../event';
 import {
@@ -17,6 +19,7 @@ import {
   type EventChunk,
 } from './chunk-builder';
 import type { EventStore } from './event-store';
+import { keepIndexedTextMatches, textLookup } from './text-index';
 
 /**
  * What to match: every given field must hold (AND); a list matches any of its values (OR).
@@ -197,6 +200,7 @@ function forEachMatchingChunk(store: EventStore, filter: EventFilter, visit: Chu
   const classMask = filter.classes ? maskOf(filter.classes, actionClassCodeOf) : -1;
   const destructiveOnly = filter.destructiveOnly === true;
   const needle = filter.text ? filter.text.toLowerCase() : null;
+  const lookup = needle === null ? null : textLookup(needle);
   if (formatMask === 0 || classMask === 0 || !(from < to)) return;
   if (filter.actors?.length === 0 || filter.credentials?.length === 0) return;
   if (filter.targets?.length === 0) return;
@@ -242,7 +246,14 @@ function forEachMatchingChunk(store: EventStore, filter: EventFilter, visit: Chu
       }
       rows[m++] = i;
     }
-    if (needle !== null && m > 0) m = keepTextMatches(chunk, needle, rows, m);
+    if (needle !== null && m > 0) {
+      const index = store.textIndex(k);
+      const indexed =
+        index === null || lookup === null
+          ? null
+          : keepIndexedTextMatches(chunk, index, lookup, rows, m);
+      m = indexed ?? keepTextMatches(chunk, needle, rows, m);
+    }
     if (m > 0) visit(chunk, k * store.chunkCapacity, rows, m);
   }
 }
