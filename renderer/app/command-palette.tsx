@@ -6,7 +6,7 @@ import { Keys } from './ui/keys';
 import { closeOverlay, useUiStore } from './ui-store';
 import { useModalDialog } from './use-modal-dialog';
 
-const groups: ReadonlyArray<CommandGroup> = ['Go to', 'Workspace', 'Help', 'General'];
+const groups: ReadonlyArray<CommandGroup> = ['Go to', 'Timeline', 'Workspace', 'Help', 'General'];
 
 /**
  * The command palette (Ctrl/Cmd+K): every command in the registry with its shortcut.

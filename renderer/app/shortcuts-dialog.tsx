@@ -4,7 +4,7 @@ import { Keys } from './ui/keys';
 import { closeOverlay, useUiStore } from './ui-store';
 import { useModalDialog } from './use-modal-dialog';
 
-const groups: ReadonlyArray<CommandGroup> = ['General', 'Go to', 'Workspace', 'Help'];
+const groups: ReadonlyArray<CommandGroup> = ['General', 'Go to', 'Timeline', 'Workspace', 'Help'];
 
 /**
  * The keyboard shortcut sheet (`?`): every binding in the registry, grouped.

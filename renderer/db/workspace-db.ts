@@ -48,13 +48,24 @@ export interface IncidentRow {
   readonly openedAt: number;
 }
 
-/** A point in an incident's timeline the user marked. */
+/**
+ * A point in an incident's timeline the user marked, with a note for the report.
+ *
+ * `note`, `event` and `row` are not indexed, so they needed no schema version: rows
+ * written before them simply lack them (a bookmark of a moment rather than an event).
+ */
 export interface BookmarkRow {
   readonly id?: number;
   readonly incidentId: string;
   /** The timeline position, epoch ms. */
   readonly at: number;
   readonly label: string;
+  /** The analyst's note, carried into the report. */
+  readonly note?: string;
+  /** The bookmarked event's record: its source (content hash), line and byte offset. */
+  readonly event?: { readonly sourceId: string; readonly line: number; readonly offset: number };
+  /** The event's store row when it was bookmarked; checked against `event` before use. */
+  readonly row?: number;
 }
 
 /** A loaded source as the Sources panel lists it (v3). */
