@@ -5,7 +5,7 @@
  * a finding can always be traced back to raw records and re-derived. Findings never
  * replace the timeline; they point into it.
  */
-import type { NormalizedEvent } from './event';
+import type { ActionClass, NormalizedEvent } from './event';
 import type { Correlation, ToolCallView } from './correlate';
 import { isTranscriptEvent, scopeOfKey, toolCallViews } from './correlate';
 import { assertNever } from '../util/assert-never';
@@ -85,14 +85,25 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
-type Indexed = { readonly e: NormalizedEvent; readonly i: number };
+/** A provider event and its id (an index into the events, or a store row). */
+export interface IndexedEvent {
+  readonly e: NormalizedEvent;
+  readonly i: number;
+}
+type Indexed = IndexedEvent;
+
+/** The time of the event with this id, or undefined when there is no such event. */
+export type TimeOf = (id: number) => number | undefined;
+
+/** The event with this id, when it is at hand. */
+export type EventOf = (id: number) => NormalizedEvent | undefined;
 
 const failed = (e: NormalizedEvent): boolean => e.outcome === 'failure' || e.outcome === 'denied';
 
-function byTime(events: ReadonlyArray<NormalizedEvent>, indexes: Iterable<number>): number[] {
+function byTime(timeOf: TimeOf, indexes: Iterable<number>): number[] {
   return [...new Set(indexes)]
-    .filter((i) => i >= 0 && i < events.length)
-    .sort((a, b) => (events[a]?.time ?? 0) - (events[b]?.time ?? 0) || a - b);
+    .filter((i) => timeOf(i) !== undefined)
+    .sort((a, b) => (timeOf(a) ?? 0) - (timeOf(b) ?? 0) || a - b);
 }
 
 function iso(ms: number): string {
@@ -108,7 +119,7 @@ function describe(e: NormalizedEvent): string {
 }
 
 function finding(
-  events: ReadonlyArray<NormalizedEvent>,
+  timeOf: TimeOf,
   kind: FindingKind,
   severity: FindingSeverity,
   title: string,
@@ -116,7 +127,7 @@ function finding(
   cited: Iterable<number>,
   at?: number,
 ): Finding {
-  const sorted = byTime(events, cited);
+  const sorted = byTime(timeOf, cited);
   const first = sorted[0];
   return {
     kind,
@@ -124,7 +135,7 @@ function finding(
     title,
     detail,
     events: sorted,
-    at: at ?? (first === undefined ? 0 : (events[first]?.time ?? 0)),
+    at: at ?? (first === undefined ? 0 : (timeOf(first) ?? 0)),
   };
 }
 
@@ -132,7 +143,7 @@ function finding(
 // Destructive burst
 
 function destructiveBursts(
-  events: ReadonlyArray<NormalizedEvent>,
+  timeOf: TimeOf,
   providers: ReadonlyArray<Indexed>,
   count: number,
   windowMs: number,
@@ -164,7 +175,7 @@ function destructiveBursts(
     const who = [...new Set(list.map(({ e }) => credentialKey(e)))];
     out.push(
       finding(
-        events,
+        timeOf,
         'destructive-burst',
         'critical',
         `${list.length} destructive actions in ${((last - first) / 1000).toFixed(1)} s`,
@@ -180,74 +191,234 @@ function destructiveBursts(
 // ---------------------------------------------------------------------------------------
 // Credential new / out of scope
 
-function credentialFindings(
-  events: ReadonlyArray<NormalizedEvent>,
-  providers: ReadonlyArray<Indexed>,
-  baselineUntil: number,
-): Finding[] {
-  const out: Finding[] = [];
-  const creds = new Map<string, { before: Indexed[]; after: Indexed[] }>();
-  for (const x of providers) {
-    if (x.e.credential === null) continue;
-    const key = x.e.credential.fingerprint;
-    const entry = creds.get(key) ?? { before: [], after: [] };
-    (x.e.time < baselineUntil ? entry.before : entry.after).push(x);
-    creds.set(key, entry);
+/** One provider event with a credential, as the credential rules read it. */
+export interface CredentialUse {
+  /** The event's id: an index into the events, or a store row. */
+  readonly id: number;
+  readonly time: number;
+  readonly fingerprint: string;
+  readonly scopes: ReadonlyArray<string>;
+  readonly actorId: string;
+  readonly provider: string;
+  readonly actionClass: ActionClass;
+  readonly destructive: boolean;
+  /** Outcome `failure` or `denied`. */
+  readonly failed: boolean;
+  readonly targetKey: string | null;
+}
+
+interface CredentialState {
+  before: number;
+  readonly beforeScopes: Set<string>;
+  readonly beforeClasses: Set<ActionClass>;
+  readonly after: number[];
+  readonly afterActors: Set<string>;
+  afterDestructive: boolean;
+  firstAfter: { readonly time: number; readonly what: string } | null;
+  readonly outside: number[];
+  outsideDestructive: boolean;
+  readonly reasons: Set<string>;
+}
+
+interface TokenState {
+  readonly uses: number[];
+  readonly granted: Set<string>;
+  readonly needed: Set<string>;
+  readonly actors: Set<string>;
+}
+
+/**
+ * Per-credential summaries behind credential-new, credential-out-of-scope and
+ * over-scoped-token, fed one use at a time in time order.
+ *
+ * These three rules cite every use of a credential, so over a store of millions of events
+ * they must not need the events themselves: the ledger keeps per fingerprint only counts,
+ * small sets (target scopes, action classes, actors, scopes) and the cited ids, and the
+ * columnar analysis (`analysis.ts`) feeds it straight from the store's columns while
+ * `findFindings` feeds it from event objects. One implementation, so both agree. Uses
+ * must arrive in time order (ties in id order): a credential's baseline is then complete
+ * before its first use after `baselineUntil`, which is judged on arrival.
+ */
+export class CredentialLedger {
+  private readonly creds = new Map<string, CredentialState>();
+  private readonly tokens = new Map<string, TokenState>();
+  private readonly scopeOf = new Map<string, string>();
+  private readonly requiredScope = new Map<string, string | null>();
+  private lastTime = -Infinity;
+
+  /** `baselineUntil` undefined: only over-scoped tokens are judged (no session, no option). */
+  constructor(readonly baselineUntil: number | undefined) {}
+
+  add(use: CredentialUse): void {
+    if (use.time < this.lastTime) throw new Error('credential uses out of time order');
+    this.lastTime = use.time;
+    if (this.baselineUntil !== undefined) this.addToCredential(use, this.baselineUntil);
+    if (use.scopes.length > 0) this.addToToken(use);
   }
-  for (const [fingerprint, { before, after }] of creds) {
-    if (after.length === 0) continue;
-    const actors = [...new Set(after.map(({ e }) => e.actor.id))].join(', ');
-    const destructive = after.some(({ e }) => e.action.destructive);
-    if (before.length === 0) {
-      const first = after[0];
-      if (first === undefined) continue;
+
+  /** The credential-new findings, in order of each credential's first use. */
+  newCredentials(timeOf: TimeOf): Finding[] {
+    const baselineUntil = this.baselineUntil;
+    if (baselineUntil === undefined) return [];
+    const out: Finding[] = [];
+    for (const [fingerprint, c] of this.creds) {
+      if (c.after.length === 0 || c.before > 0 || c.firstAfter === null) continue;
       out.push(
         finding(
-          events,
+          timeOf,
           'credential-new',
-          destructive ? 'high' : 'medium',
+          c.afterDestructive ? 'high' : 'medium',
           `Credential ${fingerprint} used for the first time`,
-          `First seen ${iso(first.e.time)} (${describe(first.e)}) as ${actors}; never used before ` +
-            `${iso(baselineUntil)}. ${after.length} use(s) since${destructive ? ', some destructive' : ''}.`,
-          after.map(({ i }) => i),
+          `First seen ${iso(c.firstAfter.time)} (${c.firstAfter.what}) as ${[...c.afterActors].join(', ')}; never used before ` +
+            `${iso(baselineUntil)}. ${c.after.length} use(s) since${c.afterDestructive ? ', some destructive' : ''}.`,
+          c.after,
         ),
       );
-      continue;
     }
-    const scopes = new Set(
-      before.flatMap(({ e }) => (e.target === null ? [] : [scopeOfKey(e.target.key)])),
-    );
-    const classes = new Set(before.map(({ e }) => e.action.class));
-    const outside = after.filter(
-      ({ e }) =>
-        (e.target !== null && !scopes.has(scopeOfKey(e.target.key))) ||
-        !classes.has(e.action.class),
-    );
-    if (outside.length === 0) continue;
-    const reasons = [
-      ...new Set(
-        outside.map(({ e }) => {
-          const parts: string[] = [];
-          if (e.target !== null && !scopes.has(scopeOfKey(e.target.key)))
-            parts.push(`new target ${scopeOfKey(e.target.key)}`);
-          if (!classes.has(e.action.class)) parts.push(`new action class ${e.action.class}`);
-          return parts.join(' and ');
-        }),
-      ),
-    ];
-    out.push(
-      finding(
-        events,
-        'credential-out-of-scope',
-        outside.some(({ e }) => e.action.destructive) ? 'high' : 'medium',
-        `Credential ${fingerprint} used outside its usual scope`,
-        `${reasons.join('; ')}. Usual before ${iso(baselineUntil)}: targets ${[...scopes].join(', ') || '(none)'}; ` +
-          `classes ${[...classes].join(', ')}.`,
-        outside.map(({ i }) => i),
-      ),
-    );
+    return out;
   }
-  return out;
+
+  /** The credential-out-of-scope findings, in order of each credential's first use. */
+  outOfScope(timeOf: TimeOf): Finding[] {
+    const baselineUntil = this.baselineUntil;
+    if (baselineUntil === undefined) return [];
+    const out: Finding[] = [];
+    for (const [fingerprint, c] of this.creds) {
+      if (c.after.length === 0 || c.before === 0 || c.outside.length === 0) continue;
+      out.push(
+        finding(
+          timeOf,
+          'credential-out-of-scope',
+          c.outsideDestructive ? 'high' : 'medium',
+          `Credential ${fingerprint} used outside its usual scope`,
+          `${[...c.reasons].join('; ')}. Usual before ${iso(baselineUntil)}: targets ${[...c.beforeScopes].join(', ') || '(none)'}; ` +
+            `classes ${[...c.beforeClasses].join(', ')}.`,
+          c.outside,
+        ),
+      );
+    }
+    return out;
+  }
+
+  /** The over-scoped-token findings, in order of each token's first use with scopes. */
+  overScoped(timeOf: TimeOf): Finding[] {
+    const out: Finding[] = [];
+    for (const [fingerprint, t] of this.tokens) {
+      const granted = [...t.granted];
+      const needed = [...t.needed];
+      const exercised = (g: string): boolean => needed.some((n) => satisfies(g, n));
+      const unused = granted.filter(
+        (g) =>
+          !exercised(g) &&
+          !granted.some((other) => other !== g && satisfies(other, g) && exercised(other)),
+      );
+      if (unused.length === 0) continue;
+      const broad = unused.some(
+        (g) =>
+          g.startsWith('admin:') || g === 'delete_repo' || g === 'site_admin' || g === 'workflow',
+      );
+      out.push(
+        finding(
+          timeOf,
+          'over-scoped-token',
+          broad ? 'high' : 'medium',
+          `Token ${fingerprint} has ${unused.length} scope(s) its actor never used`,
+          `Granted ${granted.join(', ')}; used by ${[...t.actors].join(', ')} for ${needed.join(', ') || 'nothing mapped'}; ` +
+            `never exercised: ${unused.join(', ')}.`,
+          t.uses,
+        ),
+      );
+    }
+    return out;
+  }
+
+  private scope(key: string): string {
+    let scope = this.scopeOf.get(key);
+    if (scope === undefined) {
+      scope = scopeOfKey(key);
+      this.scopeOf.set(key, scope);
+    }
+    return scope;
+  }
+
+  private addToCredential(use: CredentialUse, baselineUntil: number): void {
+    let c = this.creds.get(use.fingerprint);
+    if (c === undefined) {
+      c = {
+        before: 0,
+        beforeScopes: new Set(),
+        beforeClasses: new Set(),
+        after: [],
+        afterActors: new Set(),
+        afterDestructive: false,
+        firstAfter: null,
+        outside: [],
+        outsideDestructive: false,
+        reasons: new Set(),
+      };
+      this.creds.set(use.fingerprint, c);
+    }
+    const scope = use.targetKey === null ? null : this.scope(use.targetKey);
+    if (use.time < baselineUntil) {
+      c.before++;
+      if (scope !== null) c.beforeScopes.add(scope);
+      c.beforeClasses.add(use.actionClass);
+      return;
+    }
+    c.after.push(use.id);
+    c.afterActors.add(use.actorId);
+    c.afterDestructive ||= use.destructive;
+    c.firstAfter ??= {
+      time: use.time,
+      what: `${use.provider}${use.targetKey === null ? '' : ` ${use.targetKey}`}`,
+    };
+    // Every use before the baseline came earlier (time order), so the sets are complete.
+    if (c.before === 0) return;
+    const newTarget = scope !== null && !c.beforeScopes.has(scope);
+    const newClass = !c.beforeClasses.has(use.actionClass);
+    if (!newTarget && !newClass) return;
+    c.outside.push(use.id);
+    c.outsideDestructive ||= use.destructive;
+    const parts: string[] = [];
+    if (newTarget) parts.push(`new target ${scope}`);
+    if (newClass) parts.push(`new action class ${use.actionClass}`);
+    c.reasons.add(parts.join(' and '));
+  }
+
+  private addToToken(use: CredentialUse): void {
+    let t = this.tokens.get(use.fingerprint);
+    if (t === undefined) {
+      t = { uses: [], granted: new Set(), needed: new Set(), actors: new Set() };
+      this.tokens.set(use.fingerprint, t);
+    }
+    t.uses.push(use.id);
+    for (const s of use.scopes) t.granted.add(s);
+    t.actors.add(use.actorId);
+    if (use.failed) return;
+    let scope = this.requiredScope.get(use.provider);
+    if (scope === undefined) {
+      scope = requiredGithubScope(use.provider);
+      this.requiredScope.set(use.provider, scope);
+    }
+    if (scope !== null) t.needed.add(scope);
+  }
+}
+
+/** A provider event as the ledger takes it; null without a credential. */
+export function credentialUseOf(e: NormalizedEvent, id: number): CredentialUse | null {
+  if (e.credential === null) return null;
+  return {
+    id,
+    time: e.time,
+    fingerprint: e.credential.fingerprint,
+    scopes: e.credential.scopes,
+    actorId: e.actor.id,
+    provider: e.action.provider,
+    actionClass: e.action.class,
+    destructive: e.action.destructive,
+    failed: failed(e),
+    targetKey: e.target === null ? null : e.target.key,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -273,12 +444,25 @@ export function looksLikeBackup(name: string): boolean {
   return backupName.test(name.replace(/[A-Z]/g, (c) => `-${c}`));
 }
 
+/**
+ * Whether a provider action name is a backup deletion whatever its target.
+ *
+ * Exported with {@link deletesByClass} so the columnar analysis selects backup deletions
+ * from a store's columns by the same rule as {@link isBackupDeletion}.
+ */
+export function isBackupAction(provider: string): boolean {
+  return backupActions.has(provider);
+}
+
+/** Whether an action of this class deletes what it targets (a backup deletion's shape). */
+export function deletesByClass(actionClass: ActionClass, destructive: boolean): boolean {
+  return actionClass === 'delete' || (destructive && actionClass !== 'modify');
+}
+
 function isBackupDeletion(e: NormalizedEvent): boolean {
   if (failed(e)) return false;
-  if (backupActions.has(e.action.provider)) return true;
-  const deletes =
-    e.action.class === 'delete' || (e.action.destructive && e.action.class !== 'modify');
-  if (!deletes || e.target === null) return false;
+  if (isBackupAction(e.action.provider)) return true;
+  if (!deletesByClass(e.action.class, e.action.destructive) || e.target === null) return false;
   return looksLikeBackup(e.target.key) || looksLikeBackup(e.target.kind);
 }
 
@@ -293,7 +477,7 @@ function rmBackupPaths(call: ToolCallView): string[] {
 }
 
 function backupDeletions(
-  events: ReadonlyArray<NormalizedEvent>,
+  timeOf: TimeOf,
   providers: ReadonlyArray<Indexed>,
   calls: ReadonlyArray<ToolCallView>,
 ): Finding[] {
@@ -306,7 +490,7 @@ function backupDeletions(
   ];
   return [
     finding(
-      events,
+      timeOf,
       'backup-deletion',
       'critical',
       `Backups deleted (${what.length})`,
@@ -331,14 +515,14 @@ interface Escalation {
 }
 
 function escalationsOf(
-  events: ReadonlyArray<NormalizedEvent>,
+  eventOf: EventOf,
   providers: ReadonlyArray<Indexed>,
   calls: ReadonlyArray<ToolCallView>,
 ): Escalation[] {
   const out: Escalation[] = [];
   const lastApproval = new Map<string, string | null>();
   for (const c of calls) {
-    const agent = events[c.index]?.agent;
+    const agent = eventOf(c.index)?.agent;
     const approval = agent?.approval ?? null;
     const previous = lastApproval.get(c.session);
     if (
@@ -420,14 +604,15 @@ function failureRuns(
 }
 
 function retryLoopEscalations(
-  events: ReadonlyArray<NormalizedEvent>,
+  timeOf: TimeOf,
+  eventOf: EventOf,
   providers: ReadonlyArray<Indexed>,
   calls: ReadonlyArray<ToolCallView>,
   count: number,
   windowMs: number,
   escalationMs: number,
 ): Finding[] {
-  const escalations = escalationsOf(events, providers, calls);
+  const escalations = escalationsOf(eventOf, providers, calls);
   const out: Finding[] = [];
   for (const run of failureRuns(providers, calls, count, windowMs)) {
     const after = escalations.filter(
@@ -441,7 +626,7 @@ function retryLoopEscalations(
     if (first === undefined) continue;
     out.push(
       finding(
-        events,
+        timeOf,
         'retry-loop-escalation',
         'high',
         `${run.indexes.length} failures (${run.label}) then escalation`,
@@ -457,29 +642,36 @@ function retryLoopEscalations(
 // ---------------------------------------------------------------------------------------
 // Freeze
 
+/**
+ * Whether an action changes something, as a freeze counts changes.
+ *
+ * Exported so the columnar analysis selects freeze candidates by the same rule.
+ */
+export function changes(actionClass: ActionClass, destructive: boolean): boolean {
+  switch (actionClass) {
+    case 'create':
+    case 'modify':
+    case 'delete':
+    case 'permission':
+      return true;
+    case 'read':
+    case 'auth':
+    case 'execute':
+    case 'message':
+    case 'other':
+      return destructive;
+    default:
+      return assertNever(actionClass, 'action class');
+  }
+}
+
 function freezeViolations(
-  events: ReadonlyArray<NormalizedEvent>,
+  timeOf: TimeOf,
   providers: ReadonlyArray<Indexed>,
   calls: ReadonlyArray<ToolCallView>,
   windows: ReadonlyArray<FreezeWindow>,
 ): Finding[] {
-  const mutating = (e: NormalizedEvent): boolean => {
-    switch (e.action.class) {
-      case 'create':
-      case 'modify':
-      case 'delete':
-      case 'permission':
-        return true;
-      case 'read':
-      case 'auth':
-      case 'execute':
-      case 'message':
-      case 'other':
-        return e.action.destructive;
-      default:
-        return assertNever(e.action.class, 'action class');
-    }
-  };
+  const mutating = (e: NormalizedEvent): boolean => changes(e.action.class, e.action.destructive);
   const out: Finding[] = [];
   for (const w of windows) {
     const inside = (t: number): boolean => t >= w.from && t < w.to;
@@ -492,7 +684,7 @@ function freezeViolations(
       hits.some(({ e }) => e.action.destructive) || callHits.some((c) => c.parsed.destructive);
     out.push(
       finding(
-        events,
+        timeOf,
         'freeze-violation',
         destructive ? 'critical' : 'high',
         `${hits.length + callHits.length} change(s) during "${w.label}"`,
@@ -562,53 +754,46 @@ function satisfies(granted: string, needed: string): boolean {
   return granted === needed || (implies[granted] ?? []).includes(needed);
 }
 
-function overScopedTokens(
-  events: ReadonlyArray<NormalizedEvent>,
-  providers: ReadonlyArray<Indexed>,
-): Finding[] {
-  const byToken = new Map<string, Indexed[]>();
-  for (const x of providers) {
-    if (x.e.credential === null || x.e.credential.scopes.length === 0) continue;
-    const key = x.e.credential.fingerprint;
-    pushTo(byToken, key, x);
-  }
-  const out: Finding[] = [];
-  for (const [fingerprint, uses] of byToken) {
-    const granted = [...new Set(uses.flatMap(({ e }) => e.credential?.scopes ?? []))];
-    const needed = new Set<string>();
-    for (const { e } of uses) {
-      if (failed(e)) continue;
-      const scope = requiredGithubScope(e.action.provider);
-      if (scope !== null) needed.add(scope);
-    }
-    const exercised = (g: string): boolean => [...needed].some((n) => satisfies(g, n));
-    const unused = granted.filter(
-      (g) =>
-        !exercised(g) &&
-        !granted.some((other) => other !== g && satisfies(other, g) && exercised(other)),
-    );
-    if (unused.length === 0) continue;
-    const broad = unused.some(
-      (g) =>
-        g.startsWith('admin:') || g === 'delete_repo' || g === 'site_admin' || g === 'workflow',
-    );
-    const actors = [...new Set(uses.map(({ e }) => e.actor.id))].join(', ');
-    out.push(
-      finding(
-        events,
-        'over-scoped-token',
-        broad ? 'high' : 'medium',
-        `Token ${fingerprint} has ${unused.length} scope(s) its actor never used`,
-        `Granted ${granted.join(', ')}; used by ${actors} for ${[...needed].join(', ') || 'nothing mapped'}; ` +
-          `never exercised: ${unused.join(', ')}.`,
-        uses.map(({ i }) => i),
-      ),
-    );
-  }
-  return out;
+// ---------------------------------------------------------------------------------------
+
+/**
+ * What the finding rules read, by event id (an index into an array, or a store row).
+ *
+ * `findFindings` builds it from an array; the columnar analysis (`analysis.ts`) from a
+ * store, with `providers` cut down to the events some rule other than the credential rules
+ * can cite, and `credentials` fed from the columns.
+ */
+export interface FindingInputs {
+  readonly timeOf: TimeOf;
+  /** Must answer for every tool call of `calls`. */
+  readonly eventOf: EventOf;
+  /**
+   * Provider events in time order (ties by id). At least: every destructive or changing
+   * non-failed one, every backup deletion, every failed one, and each credential's first.
+   */
+  readonly providers: ReadonlyArray<IndexedEvent>;
+  /** `toolCallViews` of the trail, with ids in the same space. */
+  readonly calls: ReadonlyArray<ToolCallView>;
+  /** Fed with every provider event that has a credential, built with {@link baselineOf}. */
+  readonly credentials: CredentialLedger;
 }
 
-// ---------------------------------------------------------------------------------------
+/**
+ * The time before which events set each credential's usual scope, or undefined.
+ *
+ * The option, else the start of the earliest agent session; without either, credential
+ * findings are not raised.
+ */
+export function baselineOf(
+  correlation: Correlation,
+  options: FindingOptions = {},
+): number | undefined {
+  const sessionStart =
+    correlation.sessions.length === 0
+      ? undefined
+      : correlation.sessions.reduce((m, s) => Math.min(m, s.from), Infinity);
+  return options.baselineUntil ?? sessionStart;
+}
 
 /**
  * Raises every finding kind over a loaded incident.
@@ -625,19 +810,37 @@ export function findFindings(
     .map((e, i) => ({ e, i }))
     .filter(({ e }) => !isTranscriptEvent(e))
     .sort((a, b) => a.e.time - b.e.time || a.i - b.i);
-  const calls = toolCallViews(events);
-  const sessionStart =
-    correlation.sessions.length === 0
-      ? undefined
-      : correlation.sessions.reduce((m, s) => Math.min(m, s.from), Infinity);
-  const baselineUntil = options.baselineUntil ?? sessionStart;
+  const credentials = new CredentialLedger(baselineOf(correlation, options));
+  for (const { e, i } of providers) {
+    const use = credentialUseOf(e, i);
+    if (use !== null) credentials.add(use);
+  }
+  return findingsOf(
+    {
+      timeOf: (i) => events[i]?.time,
+      eventOf: (i) => events[i],
+      providers,
+      calls: toolCallViews(events),
+      credentials,
+    },
+    options,
+  );
+}
+
+/**
+ * Raises every finding kind from what the rules read; see {@link FindingInputs}.
+ *
+ * Findings come in {@link findingKinds} order, then by time, citing ids of `inputs`.
+ */
+export function findingsOf(inputs: FindingInputs, options: FindingOptions = {}): Finding[] {
+  const { timeOf, eventOf, providers, calls, credentials } = inputs;
   const all: Finding[] = [];
   for (const kind of findingKinds) {
     switch (kind) {
       case 'destructive-burst':
         all.push(
           ...destructiveBursts(
-            events,
+            timeOf,
             providers,
             Math.max(1, options.burst?.count ?? 5),
             options.burst?.windowMs ?? 10_000,
@@ -645,30 +848,19 @@ export function findFindings(
         );
         break;
       case 'credential-new':
-        if (baselineUntil !== undefined) {
-          all.push(
-            ...credentialFindings(events, providers, baselineUntil).filter(
-              (f) => f.kind === 'credential-new',
-            ),
-          );
-        }
+        all.push(...credentials.newCredentials(timeOf));
         break;
       case 'credential-out-of-scope':
-        if (baselineUntil !== undefined) {
-          all.push(
-            ...credentialFindings(events, providers, baselineUntil).filter(
-              (f) => f.kind === 'credential-out-of-scope',
-            ),
-          );
-        }
+        all.push(...credentials.outOfScope(timeOf));
         break;
       case 'backup-deletion':
-        all.push(...backupDeletions(events, providers, calls));
+        all.push(...backupDeletions(timeOf, providers, calls));
         break;
       case 'retry-loop-escalation':
         all.push(
           ...retryLoopEscalations(
-            events,
+            timeOf,
+            eventOf,
             providers,
             calls,
             Math.max(2, options.retry?.count ?? 3),
@@ -678,10 +870,10 @@ export function findFindings(
         );
         break;
       case 'freeze-violation':
-        all.push(...freezeViolations(events, providers, calls, options.freezeWindows ?? []));
+        all.push(...freezeViolations(timeOf, providers, calls, options.freezeWindows ?? []));
         break;
       case 'over-scoped-token':
-        all.push(...overScopedTokens(events, providers));
+        all.push(...credentials.overScoped(timeOf));
         break;
       default:
         assertNever(kind, 'finding kind');
