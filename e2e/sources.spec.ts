@@ -62,6 +62,47 @@ test('loads an audit trail and a transcript in a worker, names a bad line, dedup
   await page.screenshot({ path: testInfo.outputPath('findings.png'), fullPage: true });
 });
 
+test('loads files dropped on the Sources view and shows each one’s counts', async ({
+  files,
+  page,
+}) => {
+  const sources = new SourcesPage(page);
+  await sources.open();
+  await expect(sources.view.getByText('No audit trails loaded.')).toBeVisible();
+
+  const drop = await sources.dragOver(files.githubAudit, files.transcriptGz);
+  // The zone lights up while files are held over it.
+  await expect(sources.dropZone).toHaveClass(/drop-zone--active/);
+  await drop();
+  await expect(sources.dropZone).not.toHaveClass(/drop-zone--active/);
+
+  const audit = sources.row('github-audit.ndjson');
+  await expect(audit).toHaveAttribute('data-state', 'loaded');
+  await expect(audit.getByTestId('source-format')).toHaveText('github-audit');
+  await expect(audit.getByTestId('count-records')).toHaveText('8');
+  await expect(audit.getByTestId('count-events')).toHaveText('7');
+  await expect(audit.getByTestId('count-errors')).toHaveText('1');
+  await expect(audit.getByTestId('source-errors')).toContainText('line 4');
+  await expect(audit.getByTestId('source-outcome')).toContainText('7 events added');
+
+  const gz = sources.row('claude-session.jsonl.gz');
+  await expect(gz).toHaveAttribute('data-state', 'loaded');
+  await expect(gz.getByTestId('source-format')).toHaveText('claude-code · gzip');
+  await expect(gz.getByTestId('count-events')).toHaveText('2');
+  await expect(sources.sidebarSources).toContainText('2 sources · 9 events');
+
+  // The same file dropped again: same SHA-256, nothing added.
+  await (
+    await sources.dragOver(files.githubAudit)
+  )();
+  await expect(sources.rows).toHaveCount(3);
+  await expect(sources.rows.first()).toHaveAttribute('data-state', 'duplicate');
+  await expect(sources.rows.first().getByTestId('source-outcome')).toContainText(
+    'Already loaded (same SHA-256 as github-audit.ndjson): added nothing.',
+  );
+  await expect(sources.sidebarSources).toContainText('2 sources · 9 events');
+});
+
 test('reads a gzip transcript and says when a file is in no known format', async ({
   files,
   page,

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { readSourceFile } from '../../electron/services/ingest/ingest-files';
 import { EventStore } from '../../shared/ingest/columnar/event-store';
-import type { NormalizedEvent } from '../../shared/ingest/event';
-import { createImporter } from '../../shared/ingest/importer';
-import { createRecordReader } from '../../shared/ingest/record-reader';
 
 /** Events in the benchmarks' audit trail: DESIGN.md's "1M-event NDJSON file". */
 export const fixtureEvents = 1_000_000;
@@ -124,61 +122,25 @@ function createDocumentId(next: () => number): string {
   return id;
 }
 
-/** The file's content hash, as `RawRef.sourceId`: one streaming pass over its bytes. */
-export async function sourceIdOf(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) {
-    hash.update(chunk as Buffer);
-  }
-  return `sha256:${hash.digest('hex')}`;
-}
-
-/** Batch of events handed to the store at once, as the ingest worker would post them. */
-const batchSize = 8192;
-
 /**
- * Loads an NDJSON GitHub audit file into a columnar store, end to end.
+ * Loads an audit file into a columnar store, end to end, through the product's pipeline.
  *
- * The product's path: stream the bytes, hash them for the source id, split records with
- * the importers' record reader, parse and normalise with the GitHub importer, and add the
- * events with their raw text (for text queries) to the store in batches.
+ * The path `bulkhead ingest` and the app's worker take (`readSourceFile` over
+ * `shared/ingest/pipeline.ts`): detect the format from the first bytes, stream the file
+ * once, hash it for the source id as it passes, split records, parse and normalise, and
+ * build columnar chunks with each event's raw text (what text queries search); the store
+ * then takes the source's chunks (`addChunks`), as the worker does when a load completes.
  */
 export async function ingestGithubAuditFile(
   file: string,
   store: EventStore = new EventStore(),
 ): Promise<{ readonly store: EventStore; readonly records: number; readonly errors: number }> {
-  const sourceId = await sourceIdOf(file);
-  const reader = createRecordReader('ndjson');
-  const importer = createImporter('github-audit', sourceId);
-  let events: NormalizedEvent[] = [];
-  let raws: string[] = [];
-  let errors = 0;
-  const flush = () => {
-    store.add(events, raws);
-    events = [];
-    raws = [];
-  };
-  const take = (batch: ReturnType<typeof reader.push>) => {
-    errors += batch.errors.length;
-    for (const record of batch.records) {
-      const step = importer.push(record);
-      if (step.error !== null) errors++;
-      for (const event of step.events) {
-        events.push(event);
-        raws.push(record.text);
-      }
-    }
-    if (events.length >= batchSize) flush();
-  };
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    take(reader.push(chunk as Buffer));
-  }
-  take(reader.end());
-  const rest = importer.end();
-  for (const event of rest.events) {
-    events.push(event);
-    raws.push('');
-  }
-  flush();
-  return { store, records: importer.counts().records, errors };
+  const read = await readSourceFile(file);
+  if (read.kind === 'unread') throw new Error(`${file} ${read.failure}`);
+  const { outcome } = read;
+  if (outcome.kind === 'cancelled') throw new Error(`${file}: cancelled`);
+  if (outcome.kind === 'failed') throw new Error(`${file}: ${outcome.message}`);
+  const { chunks, counts } = outcome.source;
+  store.addChunks(chunks);
+  return { store, records: counts.records, errors: counts.errors };
 }

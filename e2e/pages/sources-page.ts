@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 
 /** The Sources and Findings views and their sidebar sections. */
@@ -6,6 +8,7 @@ export class SourcesPage {
   readonly findingsLink: Locator;
   readonly view: Locator;
   readonly fileInput: Locator;
+  readonly dropZone: Locator;
   readonly rows: Locator;
   readonly sidebarSources: Locator;
   readonly sidebarFindings: Locator;
@@ -18,6 +21,7 @@ export class SourcesPage {
     this.findingsLink = sidebar.getByRole('link', { name: /^Findings/ });
     this.view = page.getByTestId('view-sources');
     this.fileInput = page.getByTestId('source-file-input');
+    this.dropZone = page.getByTestId('drop-zone');
     this.rows = page.getByTestId('source-list').getByTestId('source-row');
     this.sidebarSources = page.getByTestId('sidebar-sources');
     this.sidebarFindings = page.getByTestId('sidebar-findings');
@@ -32,6 +36,37 @@ export class SourcesPage {
   /** Loads files through the hidden file input, as the "Choose files" button does. */
   async load(...files: string[]): Promise<void> {
     await this.fileInput.setInputFiles(files);
+  }
+
+  /**
+   * Drags files from outside the window over the drop zone (stopping over it, so its
+   * highlight can be seen) and returns the function that drops them.
+   *
+   * Playwright cannot drag operating-system files, so the page builds the `DataTransfer`
+   * a file drag carries, with `File`s of the files' bytes, and the zone receives the
+   * events a drag from the desktop gives it: `dragenter`, `dragover`, then `drop`.
+   */
+  async dragOver(...files: string[]): Promise<() => Promise<void>> {
+    const contents = await Promise.all(
+      files.map(async (file) => ({
+        name: path.basename(file),
+        base64: (await readFile(file)).toString('base64'),
+      })),
+    );
+    const dataTransfer = await this.page.evaluateHandle((items) => {
+      const transfer = new DataTransfer();
+      for (const { name, base64 } of items) {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], name));
+      }
+      return transfer;
+    }, contents);
+    await this.dropZone.dispatchEvent('dragenter', { dataTransfer });
+    await this.dropZone.dispatchEvent('dragover', { dataTransfer });
+    return async () => {
+      await this.dropZone.dispatchEvent('drop', { dataTransfer });
+      await dataTransfer.dispose();
+    };
   }
 
   /** A source's card by file name; the newest load of that name comes first. */

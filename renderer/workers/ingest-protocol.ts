@@ -27,7 +27,8 @@ export interface SourceCounts {
 /**
  * How a load ended.
  *
- * `duplicate` is a file whose SHA-256 is already loaded: it adds nothing and says so.
+ * `duplicate` is a file whose SHA-256 is already loaded: it adds nothing and says so (the
+ * hash is known once the file was read, so its counts are of a read that was dropped).
  */
 export type LoadOutcome =
   | {
@@ -71,10 +72,10 @@ export type IngestRequest =
  * added events, for the whole store.
  */
 export type IngestEvent =
+  /** The format is known and reading begins; the id (the file's hash) comes with `done`. */
   | {
       readonly type: 'started';
       readonly loadId: string;
-      readonly sourceId: string;
       readonly format: SourceFormat;
       readonly gzip: boolean;
     }
@@ -108,3 +109,11 @@ export type IngestEvent =
       readonly findings: ReadonlyArray<FindingView>;
       readonly storeSize: number;
     };
+
+/** Ingest worker to hash worker: the file to hash. */
+export interface HashRequest {
+  readonly file: Blob;
+}
+
+/** Hash worker to ingest worker: the file's SHA-256 (hex), or why there is none. */
+export type HashReply = { readonly digest: string } | { readonly error: string };

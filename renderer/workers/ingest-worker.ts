@@ -2,20 +2,21 @@
  * The ingest worker: reads dropped files, imports them and holds the incident's events.
  *
  * Parsing a large audit trail on the UI thread would freeze the console mid-incident, so
- * every byte is read, hashed, decompressed and imported here, and the columnar
- * `EventStore` lives here too. The UI sees only progress, counts, errors and findings.
+ * every byte is read, decompressed and imported here, through the shared pipeline
+ * (`shared/ingest/pipeline.ts`), and the columnar `EventStore` lives here too. A file
+ * streams in constant memory: only its compact chunks (with raw text, for text search)
+ * are kept, and they reach the store only when the file is complete, so a cancelled or
+ * failed load leaves nothing. The file's SHA-256 (its source id) is computed meanwhile by
+ * a sibling hash worker. The UI sees only progress, counts, errors and findings.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 import { correlate } from '../../shared/ingest/correlate';
 import { detectBytes, detectFormat, type DetectedFormat } from '../../shared/ingest/detect';
 import type { NormalizedEvent } from '../../shared/ingest/event';
 import { findFindings } from '../../shared/ingest/findings';
-import { createStreamImporter, type ImportCounts } from '../../shared/ingest/importer';
-import {
-  ChunkBuilder,
-  defaultChunkCapacity,
-  eventAt,
-  type EventChunk,
-} from '../../shared/ingest/columnar/chunk-builder';
+import type { ImportCounts } from '../../shared/ingest/importer';
+import { ingestSource, type IngestSourceOptions } from '../../shared/ingest/pipeline';
+import type { EventChunk } from '../../shared/ingest/columnar/chunk-builder';
 import { EventStore } from '../../shared/ingest/columnar/event-store';
 import { assertNever } from '../../shared/util/assert-never';
 import type { SourceRow } from '../db/workspace-db';
@@ -23,6 +24,7 @@ import {
   citedEventLimit,
   reportedErrorLimit,
   type FindingView,
+  type HashReply,
   type IngestEvent,
   type IngestRequest,
   type LoadOutcome,
@@ -39,9 +41,12 @@ const scope = self as unknown as WorkerScope;
 const store = new EventStore();
 /** SHA-256 (hex) -> the file name it was first loaded from. */
 const loaded = new Map<string, string>();
-const cancelled = new Set<string>();
+/** One per load given and not yet finished; aborted by a `cancel`. */
+const controllers = new Map<string, AbortController>();
 /** Loads run one at a time, in the order files were given. */
 let queue: Promise<void> = Promise.resolve();
+/** Least time between two progress messages of one load. */
+const progressIntervalMs = 100;
 
 const zeroCounts: SourceCounts = { records: 0, events: 0, errors: 0, skipped: 0 };
 
@@ -51,24 +56,48 @@ function countsOf(c: ImportCounts): SourceCounts {
   return { records: c.records, events: c.events, errors: c.errors, skipped };
 }
 
-async function sha256Hex(file: Blob): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+function errorsOf(
+  errors: ReadonlyArray<{ readonly line: number; readonly message: string }>,
+): SourceError[] {
+  return errors.map((e) => ({ line: e.line, message: e.message }));
 }
 
-async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+/** The chunks of a byte stream, as an async iterable; stopping early cancels the stream. */
+async function* iterate(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
   const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
   try {
-    while (size < limit) {
+    for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.length;
+      if (done) return;
+      yield value;
     }
   } finally {
     await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** A byte stream pulling from an async iterable (the hashed bytes, before inflating). */
+function streamOf(bytes: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const iterator = bytes[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await iterator.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}
+
+async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const value of iterate(stream)) {
+    parts.push(value);
+    size += value.length;
+    if (size >= limit) break;
   }
   const out = new Uint8Array(size);
   let at = 0;
@@ -82,6 +111,10 @@ async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Pr
 /** A gzip decompressor typed for byte streams (the DOM types say `BufferSource` in). */
 function gunzip(): ReadableWritablePair<Uint8Array, Uint8Array> {
   return new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+}
+
+function inflate(compressed: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  return iterate(streamOf(compressed).pipeThrough(gunzip()));
 }
 
 type Detected = DetectedFormat | { readonly kind: 'unknown'; readonly reason: string };
@@ -114,91 +147,130 @@ async function detect(file: File): Promise<Detected> {
   }
 }
 
+/**
+ * The file's SHA-256 from a sibling hash worker, so hashing runs beside parsing.
+ *
+ * Where a worker cannot start one, the bytes are hashed here as they pass instead.
+ */
+function hashBeside(file: File): { readonly id: IngestSourceOptions['id']; stop(): void } {
+  if (typeof Worker === 'undefined') return { id: { sha256: sha256.create() }, stop() {} };
+  const worker = new Worker(new URL('./hash-worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'hash',
+  });
+  const digest = new Promise<string>((resolve, reject) => {
+    worker.addEventListener('message', (event: MessageEvent<HashReply>) => {
+      const reply = event.data;
+      if ('digest' in reply) resolve(reply.digest);
+      else reject(new Error(`the file could not be hashed: ${reply.error}`));
+    });
+    worker.addEventListener('error', (event) =>
+      reject(new Error(`the file could not be hashed: ${event.message}`)),
+    );
+  });
+  worker.postMessage({ file });
+  return { id: { digest }, stop: () => worker.terminate() };
+}
+
 function post(message: IngestEvent): void {
   scope.postMessage(message);
 }
 
 async function load(loadId: string, file: File): Promise<void> {
-  const errors: SourceError[] = [];
+  const signal = controllers.get(loadId)?.signal;
+  let errors: SourceError[] = [];
   let counts = zeroCounts;
   const finish = (sourceId: string | null, outcome: LoadOutcome): void => {
-    cancelled.delete(loadId);
+    controllers.delete(loadId);
     post({ type: 'done', loadId, sourceId, outcome, counts, errors, storeSize: store.size });
   };
   try {
-    const sourceId = await sha256Hex(file);
-    const sameAs = loaded.get(sourceId);
-    if (sameAs !== undefined) return finish(sourceId, { kind: 'duplicate', sameAs });
-    if (cancelled.has(loadId)) return finish(sourceId, { kind: 'cancelled' });
+    if (signal?.aborted) return finish(null, { kind: 'cancelled' });
     const detected = await detect(file);
     if (detected.kind === 'unknown') {
-      return finish(sourceId, { kind: 'unknown-format', reason: detected.reason });
+      return finish(null, { kind: 'unknown-format', reason: detected.reason });
     }
-    post({ type: 'started', loadId, sourceId, format: detected.format, gzip: detected.gzip });
+    post({ type: 'started', loadId, format: detected.format, gzip: detected.gzip });
 
-    const importer = createStreamImporter(detected.format, detected.container, sourceId);
-    // Events are held until the file ends, so a cancelled load leaves the store untouched.
-    const events: NormalizedEvent[] = [];
-    let bytesRead = 0;
-    const counter = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        bytesRead += chunk.length;
-        controller.enqueue(chunk);
-      },
-    });
-    let stream = file.stream().pipeThrough(counter);
-    if (detected.gzip) {
-      stream = stream.pipeThrough(gunzip());
-    }
-    const reader = stream.getReader();
-    const take = (step: {
-      events: ReadonlyArray<NormalizedEvent>;
-      errors: ReadonlyArray<{ line: number; message: string }>;
-    }): void => {
-      for (const e of step.events) events.push(e);
-      for (const e of step.errors) {
-        if (errors.length < reportedErrorLimit) errors.push({ line: e.line, message: e.message });
-      }
-    };
+    const hash = hashBeside(file);
     let lastPost = 0;
-    for (;;) {
-      if (cancelled.has(loadId)) {
-        await reader.cancel().catch(() => undefined);
-        counts = countsOf(importer.counts());
-        return finish(sourceId, { kind: 'cancelled' });
-      }
-      const { done, value } = await reader.read();
-      if (done) break;
-      take(importer.push(value));
-      const now = Date.now();
-      if (now - lastPost > 100) {
-        lastPost = now;
-        counts = countsOf(importer.counts());
-        post({ type: 'progress', loadId, bytesRead, totalBytes: file.size, counts, errors });
-      }
+    let outcome;
+    try {
+      outcome = await ingestSource({
+        bytes: iterate(file.stream()),
+        gzip: detected.gzip,
+        inflate,
+        format: detected.format,
+        container: detected.container,
+        id: hash.id,
+        errorLimit: reportedErrorLimit,
+        ...(signal ? { signal } : {}),
+        onProgress(progress) {
+          const now = Date.now();
+          if (now - lastPost < progressIntervalMs) return;
+          lastPost = now;
+          counts = countsOf(progress.counts);
+          errors = errorsOf(progress.errors);
+          post({
+            type: 'progress',
+            loadId,
+            bytesRead: progress.bytesRead,
+            totalBytes: file.size,
+            counts,
+            errors,
+          });
+        },
+      });
+    } finally {
+      hash.stop();
     }
-    take(importer.end());
-    counts = countsOf(importer.counts());
-    post({ type: 'progress', loadId, bytesRead: file.size, totalBytes: file.size, counts, errors });
-    const added = store.add(events);
-    loaded.set(sourceId, file.name);
-    finish(sourceId, { kind: 'loaded', added: added.added, duplicates: added.duplicates });
-    const chunks = sealChunks(events);
+    switch (outcome.kind) {
+      case 'cancelled':
+        counts = countsOf(outcome.counts);
+        return finish(null, { kind: 'cancelled' });
+      case 'failed':
+        // Nothing of a file read in part is kept: loading it again reads it whole.
+        return finish(null, { kind: 'failed', message: outcome.message });
+      case 'complete':
+        break;
+      default:
+        return assertNever(outcome, 'ingest outcome');
+    }
+    const { source } = outcome;
+    counts = countsOf(source.counts);
+    errors = errorsOf(source.errors);
+    post({
+      type: 'progress',
+      loadId,
+      bytesRead: outcome.bytesRead,
+      totalBytes: file.size,
+      counts,
+      errors,
+    });
+    const sameAs = loaded.get(source.sourceId);
+    if (sameAs !== undefined) return finish(source.sourceId, { kind: 'duplicate', sameAs });
+    const added = store.addChunks(source.chunks);
+    loaded.set(source.sourceId, file.name);
+    finish(source.sourceId, {
+      kind: 'loaded',
+      added: added.added,
+      duplicates: added.duplicates,
+    });
     post({
       type: 'persist',
       loadId,
       source: {
-        id: sourceId,
+        id: source.sourceId,
         name: file.name,
         format: detected.format,
         gzip: detected.gzip,
         totalBytes: file.size,
         counts,
         errors,
-        chunkCount: chunks.length,
+        chunkCount: source.chunks.length,
         loadedAt: Date.now(),
       },
-      chunks,
+      chunks: source.chunks,
     });
     if (added.added > 0) postFindings();
   } catch (error: unknown) {
@@ -209,29 +281,8 @@ async function load(loadId: string, file: File): Promise<void> {
   }
 }
 
-/**
- * One source's events as sealed chunks of exactly their size, for the workspace.
- *
- * Per source rather than the store's own chunks, which mix sources: a source's rows can
- * then be saved (and one day removed) on their own.
- */
-function sealChunks(events: ReadonlyArray<NormalizedEvent>): EventChunk[] {
-  const chunks: EventChunk[] = [];
-  for (let from = 0; from < events.length; from += defaultChunkCapacity) {
-    const part = events.slice(from, from + defaultChunkCapacity);
-    const builder = new ChunkBuilder(part.length);
-    for (const e of part) builder.append(e);
-    chunks.push(builder.seal());
-  }
-  return chunks;
-}
-
 function restore(sources: ReadonlyArray<SourceRow>, chunks: ReadonlyArray<EventChunk>): void {
-  const events: NormalizedEvent[] = [];
-  for (const chunk of chunks) {
-    for (let i = 0; i < chunk.size; i++) events.push(eventAt(chunk, i));
-  }
-  const added = store.add(events);
+  const added = store.addChunks(chunks);
   for (const s of sources) loaded.set(s.id, s.name);
   post({ type: 'restored', sources: sources.length, storeSize: store.size });
   if (added.added > 0) postFindings();
@@ -257,10 +308,11 @@ scope.addEventListener('message', (event) => {
   const request = event.data;
   switch (request.type) {
     case 'load':
+      controllers.set(request.loadId, new AbortController());
       queue = queue.then(() => load(request.loadId, request.file));
       break;
     case 'cancel':
-      cancelled.add(request.loadId);
+      controllers.get(request.loadId)?.abort();
       break;
     case 'restore': {
       const { sources, chunks } = request;

@@ -174,7 +174,7 @@ describe('ingestSource', () => {
       gzip: false,
       format: 'github-audit',
       container: 'ndjson',
-      sha256: sha256.create(),
+      id: { sha256: sha256.create() },
     });
     expect(outcome.kind).toBe('complete');
     if (outcome.kind !== 'complete') return;
@@ -187,6 +187,32 @@ describe('ingestSource', () => {
     expect(digestOf(enc.encode('abc'))).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
+  });
+
+  it('takes an id found elsewhere meanwhile (a sibling worker), awaited at the end', async () => {
+    let give: (id: string) => void = () => undefined;
+    const digest = new Promise<string>((resolve) => (give = resolve));
+    const pending = ingestSource({
+      bytes: pieces(trailBytes, 13),
+      gzip: false,
+      format: 'github-audit',
+      container: 'ndjson',
+      id: { digest },
+    });
+    give('from-elsewhere');
+    const outcome = await pending;
+    if (outcome.kind !== 'complete') throw new Error(outcome.kind);
+    expect(rows(outcome.source.chunks).map((e) => e.raw.sourceId)).toEqual(
+      Array.from({ length: 10 }, () => 'from-elsewhere'),
+    );
+    const failing = await ingestSource({
+      bytes: pieces(trailBytes, 13),
+      gzip: false,
+      format: 'github-audit',
+      container: 'ndjson',
+      id: { digest: Promise.reject(new Error('hash worker stopped')) },
+    });
+    expect(failing.kind === 'failed' && failing.message).toBe('hash worker stopped');
   });
 
   it('hashes the compressed bytes and parses the inflated ones', async () => {
@@ -207,7 +233,7 @@ describe('ingestSource', () => {
       inflate,
       format: 'github-audit',
       container: 'ndjson',
-      sha256: sha256.create(),
+      id: { sha256: sha256.create() },
       onProgress: (p) => progress.push(p.bytesRead),
     });
     if (outcome.kind !== 'complete') throw new Error(outcome.kind);
@@ -224,7 +250,7 @@ describe('ingestSource', () => {
       gzip: false,
       format: 'github-audit',
       container: 'ndjson',
-      sha256: sha256.create(),
+      id: { sha256: sha256.create() },
       signal: controller.signal,
       onProgress: () => controller.abort(),
     });
@@ -243,7 +269,7 @@ describe('ingestSource', () => {
       gzip: false,
       format: 'github-audit',
       container: 'ndjson',
-      sha256: sha256.create(),
+      id: { sha256: sha256.create() },
     });
     expect(outcome.kind).toBe('failed');
     if (outcome.kind !== 'failed') return;
@@ -259,7 +285,7 @@ describe('ingestSource', () => {
       gzip: false,
       format: 'github-audit',
       container: 'ndjson',
-      sha256: sha256.create(),
+      id: { sha256: sha256.create() },
       chunkCapacity: 16,
     });
     if (outcome.kind !== 'complete') throw new Error(outcome.kind);

@@ -218,8 +218,12 @@ export interface IngestSourceOptions extends Omit<PipelineOptions, 'provisionalI
   readonly gzip: boolean;
   /** Decompresses gzip bytes; needed when `gzip`. */
   readonly inflate?: (compressed: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
-  /** A fresh hash; the file's bytes go through it for the source id. */
-  readonly sha256: Sha256;
+  /**
+   * Where the source id comes from: a fresh hash the file's bytes go through as they pass
+   * (one read), or a digest found elsewhere meanwhile (the browser's worker hashes in a
+   * sibling worker, as JavaScript SHA-256 costs about half of parsing), awaited at the end.
+   */
+  readonly id: { readonly sha256: Sha256 } | { readonly digest: Promise<string> };
   readonly signal?: AbortSignal;
   /** Called after each chunk of input; throttle in the caller. */
   readonly onProgress?: (progress: IngestProgress) => void;
@@ -232,16 +236,22 @@ export interface IngestSourceOptions extends Omit<PipelineOptions, 'provisionalI
  * the same id, and its chunks are simply dropped.
  */
 export async function ingestSource(options: IngestSourceOptions): Promise<IngestOutcome> {
-  const { signal, sha256 } = options;
+  const { signal, id } = options;
+  const sha256 = 'sha256' in id ? id.sha256 : null;
   const pipeline = createIngestPipeline(options);
   let bytesRead = 0;
   async function* hashed(): AsyncIterable<Uint8Array> {
     for await (const bytes of options.bytes) {
-      sha256.update(bytes);
+      sha256?.update(bytes);
       bytesRead += bytes.length;
       yield bytes;
     }
   }
+  const found = 'digest' in id ? id.digest : null;
+  // Awaited only at the end: a rejection meanwhile must not count as unhandled.
+  found?.catch(() => undefined);
+  const digest = async (): Promise<string> =>
+    sha256 !== null ? toHex(sha256.digest()) : await found!;
   let input: AsyncIterable<Uint8Array> = hashed();
   if (options.gzip) {
     if (options.inflate === undefined) throw new Error('a gzip source needs an inflater');
@@ -263,15 +273,16 @@ export async function ingestSource(options: IngestSourceOptions): Promise<Ingest
         chunks: pipeline.chunkCount(),
       });
     }
+    if (signal?.aborted) return cancelled();
+    const sourceId = await digest();
+    if (signal?.aborted) return cancelled();
+    return { kind: 'complete', source: pipeline.end(sourceId), bytesRead };
   } catch (error: unknown) {
     if (signal?.aborted) return cancelled();
-    return {
-      kind: 'failed',
-      message: error instanceof Error ? error.message : String(error),
-      bytesRead,
-      partial: pipeline.end(toHex(sha256.digest())),
-    };
+    const message = error instanceof Error ? error.message : String(error);
+    // What was read is kept under the hash of the bytes read, or a name that is no
+    // file's hash when the id found elsewhere failed too.
+    const partialId = await digest().catch(() => 'unhashed');
+    return { kind: 'failed', message, bytesRead, partial: pipeline.end(partialId) };
   }
-  if (signal?.aborted) return cancelled();
-  return { kind: 'complete', source: pipeline.end(toHex(sha256.digest())), bytesRead };
 }

@@ -2,22 +2,31 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { eventAt } from '../../../shared/ingest/columnar/chunk-builder';
 import { correlate, type Correlation } from '../../../shared/ingest/correlate';
-import { detectBytes, detectFormat } from '../../../shared/ingest/detect';
+import { detectBytes, detectFormat, type DetectedFormat } from '../../../shared/ingest/detect';
 import type { NormalizedEvent, SourceFormat } from '../../../shared/ingest/event';
 import { findFindings, type Finding, type FindingOptions } from '../../../shared/ingest/findings';
-import { createStreamImporter, type ImportCounts } from '../../../shared/ingest/importer';
+import type { ImportCounts } from '../../../shared/ingest/importer';
+import {
+  ingestSource,
+  type IngestOutcome,
+  type IngestProgress as PipelineProgress,
+  type IngestedSource,
+} from '../../../shared/ingest/pipeline';
 
 /**
  * Ingest on the Node side: files in, events, correlation and findings out.
  *
- * The command line (`bulkhead ingest`) runs here; the app runs the same shared importers
- * and correlator in a Web Worker, where the columnar store keeps events for queries. A
- * one-shot command needs only the events, so it keeps them once, as objects. Files are
- * streamed (never read whole), gzip is recognised by its magic bytes and decompressed on
- * the way, and a file's id is the SHA-256 of its bytes: a file whose bytes were already
- * read is not parsed again and adds nothing.
+ * The command line (`bulkhead ingest`) runs here, and the benchmarks measure this path;
+ * the app's worker runs the same shared pipeline (`shared/ingest/pipeline.ts`) over a
+ * dropped file's stream. Files are streamed (never read whole) and read once: gzip is
+ * recognised by its magic bytes and decompressed on the way, and a file's id is the
+ * SHA-256 of its bytes, computed as they pass. A file whose bytes were already read adds
+ * nothing. The correlator needs events as objects, so the command decodes each source's
+ * chunks once it is complete.
  */
 
 /** What happened to one file. */
@@ -75,18 +84,108 @@ async function ingestFile(
   all: NormalizedEvent[],
   progress: IngestProgress | undefined,
 ): Promise<SourceReport> {
-  const failed = (failure: string, extra: Partial<SourceReport> = {}): SourceReport => ({
-    file,
-    format: 'unknown',
-    gzip: false,
-    sourceId: null,
-    events: 0,
-    duplicates: 0,
-    counts: null,
-    errors: [],
-    failure,
-    ...extra,
+  const read = await readSourceFile(file, {
+    ...(progress?.signal ? { signal: progress.signal } : {}),
+    // The command prints every error and searches no text.
+    errorLimit: Infinity,
+    rawText: false,
+    onProgress: (p, total) => progress?.report?.(file, p.bytesRead, total),
   });
+  if (read.kind === 'unread') {
+    return {
+      file,
+      format: read.format,
+      gzip: read.gzip,
+      sourceId: null,
+      events: 0,
+      duplicates: 0,
+      counts: null,
+      errors: [],
+      failure: read.failure,
+    };
+  }
+  const { outcome, detected, totalBytes } = read;
+  if (outcome.kind === 'cancelled') {
+    progress?.signal?.throwIfAborted();
+    throw new Error('ingest cancelled');
+  }
+  const source = outcome.kind === 'complete' ? outcome.source : outcome.partial;
+  const failure =
+    outcome.kind === 'failed'
+      ? // A truncated gzip or a read error: keep what was read, say where it stopped.
+        `stopped after ${outcome.bytesRead} of ${totalBytes} bytes: ${outcome.message}`
+      : null;
+  const report = {
+    file,
+    format: detected.format,
+    gzip: detected.gzip,
+    sourceId: source.sourceId,
+    failure,
+  };
+  const repeated = seen.get(source.sourceId);
+  if (repeated !== undefined) {
+    return { ...report, events: 0, duplicates: repeated, counts: null, errors: [] };
+  }
+  const events = eventsOf(source);
+  for (const event of events) all.push(event);
+  seen.set(source.sourceId, events.length);
+  return {
+    ...report,
+    events: events.length,
+    duplicates: 0,
+    counts: source.counts,
+    errors: source.errors.map((e) => ({ line: e.line, message: e.message })),
+  };
+}
+
+function eventsOf(source: IngestedSource): NormalizedEvent[] {
+  const events: NormalizedEvent[] = [];
+  for (const chunk of source.chunks) {
+    for (let i = 0; i < chunk.size; i++) events.push(eventAt(chunk, i));
+  }
+  return events;
+}
+
+/** A file read through the shared pipeline, or why it could not be. */
+export type SourceFileRead =
+  | {
+      readonly kind: 'read';
+      readonly detected: DetectedFormat;
+      readonly totalBytes: number;
+      readonly outcome: IngestOutcome;
+    }
+  | {
+      readonly kind: 'unread';
+      readonly format: 'cloudtrail-digest' | 'unknown';
+      readonly gzip: boolean;
+      readonly failure: string;
+    };
+
+/** How `readSourceFile` reads. */
+export interface SourceFileOptions {
+  readonly signal?: AbortSignal;
+  /** Keep raw record text in the chunks (default true): what text queries search. */
+  readonly rawText?: boolean;
+  readonly errorLimit?: number;
+  readonly onProgress?: (progress: PipelineProgress, totalBytes: number) => void;
+}
+
+/**
+ * Detects a file's format and reads it through the shared ingest pipeline.
+ *
+ * The one Node entry to the pipeline, for the command line and the benchmarks: the file is
+ * read once (after its first 64 KiB for detection), hashed with Node's SHA-256 as it
+ * streams, and inflated with zlib when it is gzip.
+ */
+export async function readSourceFile(
+  file: string,
+  options: SourceFileOptions = {},
+): Promise<SourceFileRead> {
+  const unread = (
+    failure: string,
+    gzip = false,
+    format: 'cloudtrail-digest' | 'unknown' = 'unknown',
+  ): SourceFileRead => ({ kind: 'unread', format, gzip, failure });
 
   let size: number;
   let head: Uint8Array;
@@ -101,7 +200,7 @@ async function ingestFile(
       await handle.close();
     }
   } catch (error: unknown) {
-    return failed(`cannot be read: ${reason(error)}`);
+    return unread(`cannot be read: ${reason(error)}`);
   }
 
   let gzip = false;
@@ -111,86 +210,47 @@ async function ingestFile(
     try {
       detected = detectFormat(await gunzipHead(file), path.basename(file), { gzip: true });
     } catch (error: unknown) {
-      return failed(`is gzip but cannot be decompressed: ${reason(error)}`, { gzip });
+      return unread(`is gzip but cannot be decompressed: ${reason(error)}`, gzip);
     }
   }
   if (detected.kind === 'cloudtrail-digest') {
-    return failed('is a CloudTrail digest file (integrity data about log files), not events', {
-      format: 'cloudtrail-digest',
+    return unread(
+      'is a CloudTrail digest file (integrity data about log files), not events',
       gzip,
-    });
+      'cloudtrail-digest',
+    );
   }
   if (detected.kind !== 'format') {
     const why = detected.kind === 'unknown' ? detected.reason : 'no format recognised';
-    return failed(`is in no format Bulkhead reads: ${why}`, { gzip });
+    return unread(`is in no format Bulkhead reads: ${why}`, gzip);
   }
 
-  const sourceId = `sha256:${await sha256OfFile(file)}`;
-  const repeated = seen.get(sourceId);
-  if (repeated !== undefined) {
-    return {
-      file,
-      format: detected.format,
-      gzip,
-      sourceId,
-      events: 0,
-      duplicates: repeated,
-      counts: null,
-      errors: [],
-      failure: null,
-    };
-  }
-  const importer = createStreamImporter(detected.format, detected.container, sourceId);
-  const errors: Array<{ line: number; message: string }> = [];
-  const fileEvents: NormalizedEvent[] = [];
-  const take = (step: {
-    events: ReadonlyArray<NormalizedEvent>;
-    errors: ReadonlyArray<{ line: number; message: string }>;
-  }) => {
-    for (const event of step.events) fileEvents.push(event);
-    for (const error of step.errors) errors.push({ line: error.line, message: error.message });
-  };
-  let bytesRead = 0;
-  let failure: string | null = null;
-  try {
-    const raw = createReadStream(file, { highWaterMark: readChunkBytes });
-    raw.on('data', (chunk) => {
-      bytesRead += chunk.length;
-      progress?.report?.(file, bytesRead, size);
-    });
-    const stream = gzip ? raw.pipe(createGunzip()) : raw;
-    raw.on('error', (error) => stream.destroy(error));
-    for await (const chunk of stream) {
-      progress?.signal?.throwIfAborted();
-      take(importer.push(chunk as Uint8Array));
-    }
-  } catch (error: unknown) {
-    if (progress?.signal?.aborted) throw error;
-    // A truncated gzip or a read error: keep what was read, say where it stopped.
-    failure = `stopped after ${bytesRead} of ${size} bytes: ${reason(error)}`;
-  }
-  take(importer.end());
-  for (const event of fileEvents) all.push(event);
-  seen.set(sourceId, fileEvents.length);
-  return {
-    file,
+  const { onProgress, signal } = options;
+  const outcome = await ingestSource({
+    bytes: createReadStream(file, { highWaterMark: readChunkBytes }),
+    gzip: detected.gzip,
+    inflate: gunzip,
     format: detected.format,
-    gzip,
-    sourceId,
-    events: fileEvents.length,
-    duplicates: 0,
-    counts: importer.counts(),
-    errors,
-    failure,
-  };
+    container: detected.container,
+    id: { sha256: createHash('sha256') },
+    ...(options.rawText === undefined ? {} : { rawText: options.rawText }),
+    ...(options.errorLimit === undefined ? {} : { errorLimit: options.errorLimit }),
+    ...(signal ? { signal } : {}),
+    ...(onProgress ? { onProgress: (p: PipelineProgress) => onProgress(p, size) } : {}),
+  });
+  return { kind: 'read', detected, totalBytes: size, outcome };
 }
 
-async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: readChunkBytes })) {
-    hash.update(chunk as Buffer);
+/** Inflates a gzip byte stream with zlib; an error of either side ends the iteration. */
+async function* gunzip(compressed: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const source = Readable.from(compressed);
+  const inflater = pipeline(source, createGunzip(), () => undefined);
+  try {
+    for await (const chunk of inflater) yield chunk as Uint8Array;
+  } finally {
+    source.destroy();
+    inflater.destroy();
   }
-  return hash.digest('hex');
 }
 
 /** The first decompressed bytes of a gzip file, enough to detect its format. */

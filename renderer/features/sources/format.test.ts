@@ -37,6 +37,6 @@ describe('outcomeText', () => {
     expect(
       outcomeText({ ...entry, outcome: { kind: 'unknown-format', reason: 'the file is empty' } }),
     ).toBe('Unknown format: the file is empty.');
-    expect(outcomeText({ ...entry, format: null })).toBe('Hashing and detecting…');
+    expect(outcomeText({ ...entry, format: null })).toBe('Detecting the format…');
   });
 });

@@ -5,7 +5,7 @@ import type { SourceEntry } from './store';
 /** What a load did, in one sentence. */
 export function outcomeText(entry: SourceEntry): string {
   const outcome = entry.outcome;
-  if (outcome === null) return entry.format === null ? 'Hashing and detecting…' : 'Reading…';
+  if (outcome === null) return entry.format === null ? 'Detecting the format…' : 'Reading…';
   switch (outcome.kind) {
     case 'loaded':
       if (entry.restored) {

@@ -11,11 +11,7 @@ let nextId = 1;
 function handle(message: IngestEvent): void {
   switch (message.type) {
     case 'started':
-      updateEntry(message.loadId, {
-        sourceId: message.sourceId,
-        format: message.format,
-        gzip: message.gzip,
-      });
+      updateEntry(message.loadId, { format: message.format, gzip: message.gzip });
       break;
     case 'progress':
       updateEntry(message.loadId, {
@@ -99,7 +95,7 @@ let restoring: Promise<void> | null = null;
  * Gives the worker the sources saved in the workspace, once per window.
  *
  * The worker starts only when something was saved; the restore is queued in the worker
- * ahead of any load, so a file loaded again is recognised by its hash.
+ * ahead of any load, so a file loaded again is recognised by its hash (once read).
  */
 export function restoreSavedSources(): Promise<void> {
   restoring ??= (async () => {

@@ -13,7 +13,8 @@ function SourceCard(props: { readonly entry: SourceEntry }) {
   const cancel = useCancelLoad();
   const running = entry.outcome === null;
   const state = entry.outcome?.kind ?? 'running';
-  // A duplicate or an unknown format was never read past its hash and first bytes.
+  // A duplicate added nothing (its counts are of a read that was dropped); an unknown
+  // format was never read past its first bytes.
   const hasCounts = state !== 'duplicate' && state !== 'unknown-format';
   return (
     <li
@@ -138,6 +139,11 @@ export function SourcesView() {
       <div
         className={dragging ? 'card drop-zone drop-zone--active' : 'card drop-zone'}
         data-testid="drop-zone"
+        // Both cancelled, so the zone is a drop target for files dragged from the desktop.
+        onDragEnter={(event) => {
+          event.preventDefault();
+          setDragging(true);
+        }}
         onDragOver={(event) => {
           event.preventDefault();
           setDragging(true);
