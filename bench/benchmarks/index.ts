@@ -2,7 +2,7 @@ import type { Benchmark } from '../harness';
 import { catalogList } from './catalog-list';
 import { catalogVerify } from './catalog-verify';
 import { ingestPeakMemory, ingestThroughput } from './ingest-events';
-import { queryStructured, queryText } from './ingest-query';
+import { queryStructured, queryText, textIndexBuild, textIndexMemory } from './ingest-query';
 import { ipcRoundTrip } from './ipc-round-trip';
 
 /** Every benchmark `npm run bench` knows, in the order the table prints them. */
@@ -14,4 +14,6 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   ingestPeakMemory,
   queryStructured,
   queryText,
+  textIndexBuild,
+  textIndexMemory,
 ];
