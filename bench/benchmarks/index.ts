@@ -1,4 +1,5 @@
 import type { Benchmark } from '../harness';
+import { analysisMemory, analysisTime } from './analysis';
 import { catalogList } from './catalog-list';
 import { catalogVerify } from './catalog-verify';
 import { ingestPeakMemory, ingestThroughput } from './ingest-events';
@@ -16,4 +17,6 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   queryText,
   textIndexBuild,
   textIndexMemory,
+  analysisTime,
+  analysisMemory,
 ];
