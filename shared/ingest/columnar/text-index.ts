@@ -1,6 +1,5 @@
 /**
- * A per-chunk index of the tokens in a chunk's raw text, so a text query reads only the
- * rows that can match.
+ * Per-chunk token postings over raw text, so that a text query reads only rows that can match.
  *
  * A text query without it runs `indexOf` over every raw record: about 650 MB for 1M
  * events, 70 ms median and 200 ms at the 95th percentile on the 2-core build machine when
@@ -11,22 +10,25 @@
  * Keys. A token is a maximal run of `[a-z0-9]` in the lower-cased text. Each token gives
  * its whole-token key and, when it is at least `affixLength` long, a key for its first
  * and one for its last `affixLength` characters. A needle's interior tokens must be whole
- * row tokens; its first token may be the end of a row token (prefix key of nothing, so its
- * suffix key), its last the start of one (its prefix key), unless the needle starts or
- * ends with a non-token character, when they are whole too. A needle that is one token
- * open at both ends (a bare word that may sit inside a longer token) has no usable key
- * and is scanned, as are needles whose keys are all common or too short for an affix key.
+ * row tokens; its first token may be the end of a row token (looked up by its suffix key)
+ * and its last the start of one (by its prefix key), unless the needle starts or ends with
+ * a non-token character, which makes them whole too. A needle that is one token open at
+ * both ends (a bare word, which may sit inside a longer token) has no usable key and is
+ * scanned, as are needles whose keys are all common or whose open ends are too short for
+ * an affix key (`dev-17`).
+ *
  * Measured on the benchmark trail (32k rows a chunk) before choosing: whole tokens alone
- * list 10 rows per row, whole plus 3-character affixes 26, every trigram of the text 86
- * (170 MB at 1M events against 53 MB): affixes make prefixes and suffixes searchable for
- * a third of the memory that trigrams would cost.
+ * list 10 keys per row, whole tokens and 3-character affixes 26, every trigram of the
+ * text 86 (about 170 MB of postings at 1M events against 53 MB): affixes make prefixes and
+ * suffixes searchable for a third of what trigrams would cost, while trigrams would also
+ * have served bare words inside tokens.
  *
  * Buckets, not a vocabulary. Keys are hashed (FNV-1a over char codes while scanning, no
  * substring per token) into `2^bucketBits` buckets, and a bucket lists the rows of every
  * key that falls into it. A chunk holds about 230k distinct keys, most of them in one row
  * (request ids, document ids); a vocabulary would cost more than the postings, while a
- * shared bucket costs a few extra candidates. Collisions therefore only cost time: every
- * candidate is verified against the text, so the index is never trusted for an answer.
+ * shared bucket costs a few extra candidates. Collisions only cost time: every candidate is
+ * verified against the text, so the index is never trusted for an answer.
  *
  * Common keys. A bucket with more than `commonRows` rows (by default a sixteenth of the
  * chunk) keeps no postings, only a bit that says so: such keys would cost most of the
