@@ -1,5 +1,6 @@
 // Child process of the ingest benchmarks: loads one NDJSON GitHub audit file into a fresh
-// columnar store and prints what it took as one JSON line on stdout.
+// columnar store through the product's ingest pipeline (`ingestGithubAuditFile`) and
+// prints what it took as one JSON line on stdout.
 // Usage: node --import tsx bench/benchmarks/ingest-worker.ts <file>
 // A process of its own per sample so that peak memory (the kernel's max RSS) is this
 // load's alone, not the harness's or an earlier sample's garbage.
