@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { expect, test as base } from './fixtures';
 import { SourcesPage } from './pages/sources-page';
 import { writeIngestFiles, type IngestFiles } from './support/ingest-fixture';
@@ -11,6 +13,12 @@ const test = base.extend<{ files: IngestFiles }>({
     await files.remove();
   },
 });
+
+async function sha256Hex(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
+}
 
 test('loads an audit trail and a transcript in a worker, names a bad line, dedupes a reload, and raises a burst', async ({
   files,
@@ -90,6 +98,9 @@ test('loads files dropped on the Sources view and shows each one’s counts', as
   await expect(gz.getByTestId('source-format')).toHaveText('claude-code · gzip');
   await expect(gz.getByTestId('count-events')).toHaveText('2');
   await expect(sources.sidebarSources).toContainText('2 sources · 9 events');
+  // Each source is named by its file's SHA-256, as sha256sum prints it (gzip as stored).
+  await expect(audit.getByTestId('source-sha256')).toHaveText(await sha256Hex(files.githubAudit));
+  await expect(gz.getByTestId('source-sha256')).toHaveText(await sha256Hex(files.transcriptGz));
 
   // The same file dropped again: same SHA-256, nothing added.
   await (
@@ -100,6 +111,8 @@ test('loads files dropped on the Sources view and shows each one’s counts', as
   await expect(sources.rows.first().getByTestId('source-outcome')).toContainText(
     'Already loaded (same SHA-256 as github-audit.ndjson): added nothing.',
   );
+  // Its bad line was reported by the first load, not again.
+  await expect(sources.rows.first().getByTestId('source-errors')).toHaveCount(0);
   await expect(sources.sidebarSources).toContainText('2 sources · 9 events');
 });
 

@@ -27,8 +27,8 @@ export interface SourceCounts {
 /**
  * How a load ended.
  *
- * `duplicate` is a file whose SHA-256 is already loaded: it adds nothing and says so (the
- * hash is known once the file was read, so its counts are of a read that was dropped).
+ * `duplicate` is a file whose SHA-256 is already loaded: it adds nothing and says so. The
+ * hash is known once the file was read; what that read counted is dropped with its rows.
  */
 export type LoadOutcome =
   | {

@@ -248,7 +248,12 @@ async function load(loadId: string, file: File): Promise<void> {
       errors,
     });
     const sameAs = loaded.get(source.sourceId);
-    if (sameAs !== undefined) return finish(source.sourceId, { kind: 'duplicate', sameAs });
+    if (sameAs !== undefined) {
+      // Its rows are dropped, so are its counts and errors: the first load reported them.
+      counts = zeroCounts;
+      errors = [];
+      return finish(source.sourceId, { kind: 'duplicate', sameAs });
+    }
     const added = store.addChunks(source.chunks);
     loaded.set(source.sourceId, file.name);
     finish(source.sourceId, {

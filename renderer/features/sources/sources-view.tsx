@@ -13,8 +13,8 @@ function SourceCard(props: { readonly entry: SourceEntry }) {
   const cancel = useCancelLoad();
   const running = entry.outcome === null;
   const state = entry.outcome?.kind ?? 'running';
-  // A duplicate added nothing (its counts are of a read that was dropped); an unknown
-  // format was never read past its first bytes.
+  // A duplicate added nothing (what its read counted was dropped); an unknown format
+  // was never read past its first bytes.
   const hasCounts = state !== 'duplicate' && state !== 'unknown-format';
   return (
     <li
@@ -87,6 +87,15 @@ function SourceCard(props: { readonly entry: SourceEntry }) {
         {entry.saved === true && !entry.restored ? ' Saved in the workspace.' : null}
         {entry.saved === false ? ' Not saved: the workspace is unavailable.' : null}
       </p>
+      {entry.sourceId !== null ? (
+        // The source's id, as `sha256sum` prints it for the file: a user can check it.
+        <p className="muted source-card__hash">
+          SHA-256{' '}
+          <code className="break" data-testid="source-sha256">
+            {entry.sourceId}
+          </code>
+        </p>
+      ) : null}
       {entry.errors.length > 0 ? (
         <ul className="problem-list" data-testid="source-errors" aria-label="Import errors">
           {entry.errors.map((e, i) => (
