@@ -165,10 +165,11 @@ function isTranscriptRow(chunk: EventChunk, i: number): boolean {
 /**
  * Raises findings and correlates tool calls over a store, reading only the rows that matter.
  *
- * Equal to `findFindings(events, correlate(events, options.correlate), options.findings)`
- * and that `correlate` over `events` = every row of the store in row order, with row ids
- * for indexes. Asynchronous so that it can yield (every `sliceMs`) and be aborted; the
- * store must not change meanwhile (the worker runs it in its load queue).
+ * With `events` every row of the store in row order and `c = correlate(events,
+ * options.correlate)`, the correlation equals `c` and the findings equal
+ * `findFindings(events, c, options.findings)`, with row ids in place of indexes.
+ * Asynchronous so that it can yield (every `sliceMs`) and be aborted; the store must not
+ * change meanwhile (the worker runs it in its load queue).
  */
 export async function analyse(store: EventStore, options: AnalysisOptions = {}): Promise<Analysis> {
   options.signal?.throwIfAborted();
