@@ -6,9 +6,10 @@
  * actors, credentials and targets) and skipped whole when it cannot match; surviving
  * chunks are scanned column by column over typed arrays, with string filters turned into
  * a lookup table over the chunk's dictionary ids so no string is compared per row. Text
- * is matched last, and only on rows every other filter kept: through the chunk's text
- * index when the store has built one and the needle has a usable key (`text-index.ts`),
- * else by scanning the chunk's text.
+ * is matched last, and only on rows every other filter kept. When the store has built a
+ * chunk's text index and the needle has a usable key (`text-index.ts`), only the rows
+ * that hold the needle's keys are read at all, and each is checked in its own text;
+ * otherwise the chunk's text is scanned.
  */
 import type { ActionClass, SourceFormat } from '../event';
 import {
@@ -19,7 +20,7 @@ import {
   type EventChunk,
 } from './chunk-builder';
 import type { EventStore } from './event-store';
-import { keepIndexedTextMatches, textLookup } from './text-index';
+import { keepRowsContaining, textCandidates, textLookup } from './text-index';
 
 /**
  * What to match: every given field must hold (AND); a list matches any of its values (OR).
@@ -220,12 +221,19 @@ function forEachMatchingChunk(store: EventStore, filter: EventFilter, visit: Chu
     const targets = filter.targets ? idTable(chunk, filter.targets) : null;
     if (filter.targets && targets === null) continue;
 
+    // With a text index, only the rows that hold the needle's keys are read (null: all).
+    const index = lookup === null ? null : store.textIndex(k);
+    const candidates = index === null || lookup === null ? null : textCandidates(index, lookup);
+    if (candidates !== null && candidates.length === 0) continue;
+    const tested = candidates === null ? n : candidates.length;
+
     const checkTime = chunk.minTime < from || chunk.maxTime >= to;
     const formats = (chunk.formatMask & ~formatMask) !== 0 ? codeTable(formatMask) : null;
     const classes = (chunk.classMask & ~classMask) !== 0 ? codeTable(classMask) : null;
     const { time, format, actionClass, flags, actorId, credentialFingerprint, targetKey } = chunk;
     let m = 0;
-    for (let i = 0; i < n; i++) {
+    for (let j = 0; j < tested; j++) {
+      const i = candidates === null ? j : candidates[j]!;
       if (checkTime) {
         const t = time[i]!;
         if (t < from || t >= to) continue;
@@ -247,12 +255,10 @@ function forEachMatchingChunk(store: EventStore, filter: EventFilter, visit: Chu
       rows[m++] = i;
     }
     if (needle !== null && m > 0) {
-      const index = store.textIndex(k);
-      const indexed =
-        index === null || lookup === null
-          ? null
-          : keepIndexedTextMatches(chunk, index, lookup, rows, m);
-      m = indexed ?? keepTextMatches(chunk, needle, rows, m);
+      m =
+        candidates === null
+          ? keepTextMatches(chunk, needle, rows, m)
+          : keepRowsContaining(chunk, needle, rows, m);
     }
     if (m > 0) visit(chunk, k * store.chunkCapacity, rows, m);
   }

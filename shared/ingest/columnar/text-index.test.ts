@@ -1,18 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../event';
-import { ChunkBuilder } from './chunk-builder';
+import { ChunkBuilder, type EventChunk } from './chunk-builder';
 import { EventStore } from './event-store';
 import { count, histogram, query, type EventFilter } from './query';
 import {
   buildTextIndex,
-  keepIndexedTextMatches,
+  keepRowsContaining,
+  textCandidates,
   textIndexBytes,
   textIndexFits,
   textLookup,
   type TextIndexOptions,
 } from './text-index';
 import { arbitraryEvent, arbitraryFilter, naiveQuery } from './test-events';
+import type { TextIndex } from './text-index';
 
 const base: NormalizedEvent = fc.sample(arbitraryEvent(1), { numRuns: 1, seed: 5 })[0]!;
 
@@ -88,6 +90,22 @@ async function indexedStore(
   store.add(events, texts);
   await store.buildTextIndexes({ options });
   return store;
+}
+
+/**
+ * The rows of a chunk (of `among`, else all) containing `needle`, found through its index;
+ * null when the index cannot narrow the needle.
+ */
+function indexedRows(
+  chunk: EventChunk,
+  index: TextIndex,
+  needle: string,
+  among?: ReadonlyArray<number>,
+): number[] | null {
+  const found = textCandidates(index, textLookup(needle.toLowerCase()));
+  if (found === null) return null;
+  const rows = Uint32Array.from([...found].filter((row) => among?.includes(row) ?? true));
+  return [...rows.subarray(0, keepRowsContaining(chunk, needle.toLowerCase(), rows, rows.length))];
 }
 
 /** The same store's answer with its indexes taken away: the scan every query used to run. */
@@ -170,23 +188,17 @@ describe('text index', () => {
     eventsFor(400).forEach((event, i) => builder.append(event, texts[i]));
     const chunk = builder.seal();
     const index = buildTextIndex(chunk)!;
-    const rows = Uint32Array.from({ length: 400 }, (_, i) => i);
-    const rowsOf = (needle: string) => {
-      const copy = rows.slice();
-      const kept = keepIndexedTextMatches(chunk, index, textLookup(needle), copy, 400);
-      return kept === null ? null : [...copy.subarray(0, kept)];
-    };
+    const rowsOf = (needle: string) => indexedRows(chunk, index, needle);
     expect(rowsOf('"rare-token"')).toEqual([7, 107, 207, 307]);
     expect(rowsOf('are-tok')).toEqual([7, 107, 207, 307]);
     expect(rowsOf('service-307"')).toEqual([307]);
     expect(rowsOf('"zzz-absent"')).toEqual([]);
+    expect(textCandidates(index, textLookup('"zzz-absent"'))?.length).toBe(0);
     // "repo", "acme" and "service" are in every row: common, so the scan answers.
     expect(rowsOf('"acme/service-')).toBeNull();
     expect(rowsOf('')).toBeNull();
     // Only the given rows are answered.
-    const some = Uint32Array.of(7, 8, 207);
-    expect(keepIndexedTextMatches(chunk, index, textLookup('"rare-token"'), some, 3)).toBe(2);
-    expect([...some.subarray(0, 2)]).toEqual([7, 207]);
+    expect(indexedRows(chunk, index, '"rare-token"', [7, 8, 207])).toEqual([7, 207]);
   });
 
   it('survives structured cloning and knows the chunk it belongs to', () => {
@@ -199,9 +211,7 @@ describe('text index', () => {
     expect(textIndexBytes(index)).toBe(
       index.offsets.byteLength + index.common.byteLength + index.postings.byteLength,
     );
-    const rows = Uint32Array.of(0, 1, 2);
-    expect(keepIndexedTextMatches(chunk, index, textLookup('-world'), rows, 3)).toBe(1);
-    expect(rows[0]).toBe(1);
+    expect(indexedRows(chunk, index, '-WORLD')).toEqual([1]);
 
     const other = new ChunkBuilder(8);
     eventsFor(3).forEach((event) => other.append(event, 'same size, other text'));
@@ -219,9 +229,8 @@ describe('text index', () => {
     const chunk = builder.seal();
     const index = buildTextIndex(chunk)!;
     expect(index.postings).toBeInstanceOf(Uint32Array);
-    const rows = Uint32Array.from({ length: n }, (_, i) => i);
-    const kept = keepIndexedTextMatches(chunk, index, textLookup(' 999 '), rows, n);
-    expect(kept).toBe(70);
+    const rows = indexedRows(chunk, index, ' 999 ')!;
+    expect(rows.length).toBe(70);
     expect(rows[69]).toBe(69_999);
   });
 

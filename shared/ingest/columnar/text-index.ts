@@ -261,25 +261,16 @@ export function textLookup(needle: string): TextLookup {
 let candidates = new Uint32Array(1024);
 
 /**
- * Keeps the rows of `rows[0..m)` (ascending) whose raw text contains the needle, using the
- * index; returns how many, or null when the index cannot narrow this needle (scan instead).
+ * The rows (ascending) that hold every listed key of the needle: a superset of the rows
+ * whose text contains it; null when no key is listed (scan instead).
  *
  * The rarest listed key gives the candidates; every other listed key intersects them (a
  * list holds at most `commonRows` rows, so merging is cheap beside verifying). A key
- * whose bucket lists no row proves that no row matches. The survivors that the other
- * filters kept are checked against the row's text.
+ * whose bucket lists no row proves that no row matches: an empty answer. The answer is a
+ * view of a buffer that the next call reuses.
  */
-export function keepIndexedTextMatches(
-  chunk: EventChunk,
-  index: TextIndex,
-  lookup: TextLookup,
-  rows: Uint32Array,
-  m: number,
-): number | null {
-  const { keys, needle } = lookup;
-  const text = chunk.rawText;
-  const starts = chunk.rawStarts;
-  if (keys.length === 0 || text === null || starts === null) return null;
+export function textCandidates(index: TextIndex, lookup: TextLookup): Uint32Array | null {
+  const { keys } = lookup;
   const { offsets, common, postings } = index;
   const mask = 2 ** index.bucketBits - 1;
   // Listed buckets, rarest first (a needle has a handful of keys: insertion sort).
@@ -288,7 +279,7 @@ export function keepIndexedTextMatches(
     const b = keys[k]! & mask;
     if ((common[b >>> 5]! & (1 << (b & 31))) !== 0) continue;
     const length = offsets[b + 1]! - offsets[b]!;
-    if (length === 0) return 0;
+    if (length === 0) return candidates.subarray(0, 0);
     let at = listed.length;
     while (at > 0 && offsets[listed[at - 1]! + 1]! - offsets[listed[at - 1]!]! > length) at--;
     listed.splice(at, 0, b);
@@ -299,7 +290,7 @@ export function keepIndexedTextMatches(
   let c = offsets[first + 1]! - offsets[first]!;
   if (candidates.length < c) candidates = new Uint32Array(Math.max(c, candidates.length * 2));
   const found = candidates;
-  for (let i = 0; i < c; i++) found[i] = postings[offsets[first]! + i]!;
+  found.set(postings.subarray(offsets[first]!, offsets[first + 1]!));
   for (let l = 1; l < listed.length && c > 0; l++) {
     const b = listed[l]!;
     let p = offsets[b]!;
@@ -312,26 +303,34 @@ export function keepIndexedTextMatches(
     }
     c = kept;
   }
+  return found.subarray(0, c);
+}
 
-  const contains = (row: number): boolean => {
-    const start = starts[row]!;
-    const end = starts[row + 1]! - 1;
-    return end - start >= needle.length && text.slice(start, end).includes(needle);
-  };
+/**
+ * Keeps the rows of `rows[0..m)` whose raw text contains `needle` (lower-cased); returns
+ * how many.
+ *
+ * For candidates from `textCandidates`: each row's own text is searched, so a row costs
+ * its length, not the chunk's.
+ */
+export function keepRowsContaining(
+  chunk: EventChunk,
+  needle: string,
+  rows: Uint32Array,
+  m: number,
+): number {
+  const text = chunk.rawText;
+  const starts = chunk.rawStarts;
+  if (text === null || starts === null) return 0;
   let kept = 0;
-  if (m === chunk.size) {
-    // Every row was kept: rows[j] is j, so the candidates are the rows to test.
-    for (let i = 0; i < c; i++) {
-      const row = found[i]!;
-      if (contains(row)) rows[kept++] = row;
-    }
-    return kept;
-  }
-  let i = 0;
-  for (let j = 0; j < m && i < c; j++) {
+  for (let j = 0; j < m; j++) {
     const row = rows[j]!;
-    while (i < c && found[i]! < row) i++;
-    if (i < c && found[i] === row && contains(row)) rows[kept++] = row;
+    const start = starts[row]!;
+    // The row's text ends before its separator.
+    const end = starts[row + 1]! - 1;
+    if (end - start >= needle.length && text.slice(start, end).includes(needle)) {
+      rows[kept++] = row;
+    }
   }
   return kept;
 }
