@@ -163,13 +163,14 @@ export const queryStructured: Benchmark = {
  * whole trail, lower-cased, one string per chunk, `indexOf` anchored on the needle's
  * rarest character), which is what every text query cost before the index, and each
  * sample checks that both give the same rows. On the 2-core build machine the index
- * answers in about 12 ms median, 29 ms p95, where the scan takes about 130 ms and 280 ms
- * (70 ms and 200 ms when the machine is quiet): the needles' whole tokens and 3-character
- * prefixes and suffixes narrow each chunk to a few hundred candidate rows, and what
- * remains is verifying them, the column scan and the open last chunk (17k rows, never
- * indexed, scanned). Not in this mix, and still scanned: a bare word open at both ends
- * (`secret`) and a needle whose only rare part is a short open end (`dev-17`), about
- * 200 ms. Reported apart so that its figure is not hidden inside the mix's median.
+ * answers in 4-6 ms median, 11 ms p95, where the scan takes 72 ms and 200 ms (under load
+ * from other jobs both double or triple: 13 ms and 60 ms against 141 ms and 389 ms once).
+ * The needles' whole tokens and 3-character prefixes and suffixes narrow each chunk to a
+ * few hundred candidate rows; what remains is reading those rows' text (about 1 us a row
+ * when it is not in cache) and scanning the open last chunk (17k rows, never indexed).
+ * Not in this mix, and still scanned: a bare word open at both ends (`secret`) and a
+ * needle whose only rare part is a short open end (`dev-17`), about 200 ms. Reported
+ * apart so that its figure is not hidden inside the mix's median.
  */
 export const queryText: Benchmark = {
   name: 'query: text over the raw records of 1M events (peer: scan without the index)',
@@ -188,7 +189,9 @@ export const queryText: Benchmark = {
  *
  * Run after ingest, in the background (the store's `buildTextIndexes` yields between
  * chunks), so it is not part of the 100k events/s ingest figure; the target keeps it under
- * half of the ten seconds that ingesting 1M events takes.
+ * half of the ten seconds that ingesting 1M events may take. About 4.6 s on the 2-core
+ * build machine (150 ms a 32k-row chunk, a fifth of it reading the text, the rest hashing
+ * 2.6M tokens into three keys each); 5-6.5 s when other jobs load the machine.
  */
 export const textIndexBuild: Benchmark = {
   name: 'query: text index build for 1M events',
@@ -212,7 +215,8 @@ export const textIndexBuild: Benchmark = {
  * Memory of the text indexes of the 1M-event store (bytes of their typed arrays), in MB.
  *
  * The peer is the raw text the indexes serve (one byte a character, lower-cased); the
- * target keeps the indexes under a tenth of it.
+ * target keeps the indexes under a tenth of it. 60 MB for 643 MB: 2 MB a chunk, of which
+ * 0.26 MB are bucket offsets and the rest 26 listed keys a row, two bytes each.
  */
 export const textIndexMemory: Benchmark = {
   name: 'query: text index memory for 1M events (peer: raw text)',
