@@ -137,7 +137,7 @@ describe('text index', () => {
     );
   });
 
-  it('answers as the naive filter with the other filters too, default options (property)', async () => {
+  it('answers as the naive filter alongside the other filters (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.tuple(arbitraryEvent(), arbitraryText), { maxLength: 60 }),

@@ -50,7 +50,7 @@ export interface TextIndex {
   readonly textLength: number;
   /** The index has `2 ** bucketBits` buckets. */
   readonly bucketBits: number;
-  /** `buckets + 1` offsets into `postings`: bucket `b` lists `postings[offsets[b]..offsets[b + 1])`. */
+  /** `buckets + 1` offsets: bucket `b` lists `postings` from `offsets[b]` to `offsets[b + 1]`. */
   readonly offsets: Uint32Array;
   /** One bit per bucket, set when its keys are in too many rows to be listed. */
   readonly common: Uint32Array;
@@ -60,7 +60,7 @@ export interface TextIndex {
 
 /** How to build an index; the defaults suit chunks of `defaultChunkCapacity` rows. */
 export interface TextIndexOptions {
-  /** log2 of the bucket count; by default the chunk's size rounded up to a power of two, times two. */
+  /** log2 of the bucket count; by default twice the chunk's size, rounded up to a power of two. */
   readonly bucketBits?: number;
   /** A bucket in more rows than this keeps no postings; by default `max(64, size / 16)`. */
   readonly commonRows?: number;
