@@ -5,6 +5,12 @@ import { catalogVerify } from './catalog-verify';
 import { ingestPeakMemory, ingestThroughput } from './ingest-events';
 import { queryStructured, queryText, textIndexBuild, textIndexMemory } from './ingest-query';
 import { ipcRoundTrip } from './ipc-round-trip';
+import {
+  browserIngest,
+  timelineFirstPaint,
+  timelineFrames,
+  timelineMemory,
+} from './timeline-frames';
 
 /** Every benchmark `npm run bench` knows, in the order the table prints them. */
 export const benchmarks: ReadonlyArray<Benchmark> = [
@@ -19,4 +25,8 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   textIndexMemory,
   analysisTime,
   analysisMemory,
+  browserIngest,
+  timelineFirstPaint,
+  timelineFrames,
+  timelineMemory,
 ];

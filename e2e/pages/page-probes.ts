@@ -86,3 +86,15 @@ export function bridgeKeys(page: Page): Promise<string[] | null> {
     return bridge === undefined ? null : Object.keys(bridge).sort();
   });
 }
+
+/**
+ * Takes focus off whatever field or button holds it, so the next key press reaches the
+ * app's shortcuts as it would after a click on empty space.
+ */
+export async function blurActiveElement(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { activeElement: { blur?(): void } | null } })
+      .document;
+    doc.activeElement?.blur?.();
+  });
+}

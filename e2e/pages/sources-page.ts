@@ -54,6 +54,13 @@ export class SourcesPage {
       })),
     );
     const dataTransfer = await this.page.evaluateHandle((items) => {
+      // The page's own classes, typed here: this file compiles without the DOM library.
+      const page = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: ReadonlyArray<Uint8Array>, name: string) => unknown;
+        atob(data: string): string;
+      };
+      const { DataTransfer, File, atob } = page;
       const transfer = new DataTransfer();
       for (const { name, base64 } of items) {
         const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));

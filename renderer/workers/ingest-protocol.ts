@@ -2,6 +2,7 @@ import type { EventChunk } from '../../shared/ingest/columnar/chunk-builder';
 import type { NormalizedEvent, SourceFormat } from '../../shared/ingest/event';
 import type { SourceRow } from '../db/workspace-db';
 import type { FindingKind, FindingSeverity } from '../../shared/ingest/findings';
+import type { TimelineQuery } from '../../shared/timeline/queries';
 
 /** How many import errors a load reports; the counts still include every one. */
 export const reportedErrorLimit = 20;
@@ -63,7 +64,9 @@ export type IngestRequest =
       readonly sources: ReadonlyArray<SourceRow>;
       readonly chunks: ReadonlyArray<EventChunk>;
     }
-  | { readonly type: 'cancel'; readonly loadId: string };
+  | { readonly type: 'cancel'; readonly loadId: string }
+  /** A question about the store (the timeline's); answered by an `answer` with its `id`. */
+  | { readonly type: 'query'; readonly id: number; readonly query: TimelineQuery };
 
 /**
  * Worker to UI.
@@ -108,7 +111,10 @@ export type IngestEvent =
       readonly type: 'findings';
       readonly findings: ReadonlyArray<FindingView>;
       readonly storeSize: number;
-    };
+    }
+  /** The answer to the `query` of the same `id`: its result, or why there is none. */
+  | { readonly type: 'answer'; readonly id: number; readonly result: unknown }
+  | { readonly type: 'answer'; readonly id: number; readonly error: string };
 
 /** Ingest worker to hash worker: the file to hash. */
 export interface HashRequest {

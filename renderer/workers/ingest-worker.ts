@@ -10,15 +10,20 @@
  * a sibling hash worker. The UI sees only progress, counts, errors and findings.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { correlate } from '../../shared/ingest/correlate';
+import { analyse, type Analysis } from '../../shared/ingest/analysis';
 import { detectBytes, detectFormat, type DetectedFormat } from '../../shared/ingest/detect';
-import type { NormalizedEvent } from '../../shared/ingest/event';
-import { findFindings } from '../../shared/ingest/findings';
 import type { ImportCounts } from '../../shared/ingest/importer';
 import { ingestSource, type IngestSourceOptions } from '../../shared/ingest/pipeline';
 import type { EventChunk } from '../../shared/ingest/columnar/chunk-builder';
 import { EventStore } from '../../shared/ingest/columnar/event-store';
 import { assertNever } from '../../shared/util/assert-never';
+import {
+  answer,
+  noLinks,
+  transferablesOf,
+  type EventLinks,
+  type TimelineQuery,
+} from '../../shared/timeline/queries';
 import type { SourceRow } from '../db/workspace-db';
 import {
   citedEventLimit,
@@ -33,7 +38,7 @@ import {
 } from './ingest-protocol';
 
 interface WorkerScope {
-  postMessage(message: IngestEvent): void;
+  postMessage(message: IngestEvent, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent<IngestRequest>) => void): void;
 }
 
@@ -277,7 +282,7 @@ async function load(loadId: string, file: File): Promise<void> {
       },
       chunks: source.chunks,
     });
-    if (added.added > 0) postFindings();
+    if (added.added > 0) await postFindings();
   } catch (error: unknown) {
     finish(null, {
       kind: 'failed',
@@ -286,27 +291,65 @@ async function load(loadId: string, file: File): Promise<void> {
   }
 }
 
-function restore(sources: ReadonlyArray<SourceRow>, chunks: ReadonlyArray<EventChunk>): void {
+async function restore(
+  sources: ReadonlyArray<SourceRow>,
+  chunks: ReadonlyArray<EventChunk>,
+): Promise<void> {
   const added = store.addChunks(chunks);
   for (const s of sources) loaded.set(s.id, s.name);
   post({ type: 'restored', sources: sources.length, storeSize: store.size });
-  if (added.added > 0) postFindings();
+  if (added.added > 0) await postFindings();
 }
 
-function postFindings(): void {
-  const events: NormalizedEvent[] = [];
-  for (let row = 0; row < store.size; row++) events.push(store.get(row));
-  const findings = findFindings(events, correlate(events));
-  const views: FindingView[] = findings.map((f) => ({
-    kind: f.kind,
-    severity: f.severity,
-    title: f.title,
-    detail: f.detail,
-    at: f.at,
-    citedCount: f.events.length,
-    cited: f.events.slice(0, citedEventLimit).map((i) => events[i]!),
-  }));
-  post({ type: 'findings', findings: views, storeSize: store.size });
+/** What correlation linked, by store row, for the timeline's detail panel and lanes. */
+let links: EventLinks = noLinks;
+
+function linksOf(analysis: Analysis): EventLinks {
+  const causes = new Map<number, number>();
+  const effects = new Map<number, ReadonlyArray<number>>();
+  for (const link of analysis.correlation.links) {
+    effects.set(link.toolCall, link.effects);
+    for (const row of link.effects) causes.set(row, link.toolCall);
+  }
+  return {
+    causeOf: (row) => causes.get(row) ?? null,
+    effectsOf: (row) => effects.get(row) ?? [],
+  };
+}
+
+/**
+ * Findings and correlation over the whole store, after each load that added events.
+ *
+ * Runs inside the load queue, so the store cannot change under it; `analyse` reads the
+ * columns and materialises only the rows a finding or a link can involve.
+ */
+async function postFindings(): Promise<void> {
+  try {
+    const analysis = await analyse(store);
+    links = linksOf(analysis);
+    const views: FindingView[] = analysis.findings.map((f) => ({
+      kind: f.kind,
+      severity: f.severity,
+      title: f.title,
+      detail: f.detail,
+      at: f.at,
+      citedCount: f.events.length,
+      cited: f.events.slice(0, citedEventLimit).map((row) => store.get(row)),
+    }));
+    post({ type: 'findings', findings: views, storeSize: store.size });
+  } catch (error: unknown) {
+    console.error('Bulkhead: findings could not be computed', error);
+  }
+}
+
+/** Answers a question about the store; an answer's typed arrays are transferred. */
+function reply(id: number, query: TimelineQuery): void {
+  try {
+    const result = answer(store, query, links);
+    scope.postMessage({ type: 'answer', id, result }, transferablesOf(result));
+  } catch (error: unknown) {
+    post({ type: 'answer', id, error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 scope.addEventListener('message', (event) => {
@@ -324,6 +367,9 @@ scope.addEventListener('message', (event) => {
       queue = queue.then(() => restore(sources, chunks));
       break;
     }
+    case 'query':
+      reply(request.id, request.query);
+      break;
     default:
       assertNever(request, 'ingest request');
   }

@@ -1,3 +1,4 @@
+import type { TimelineAnswer, TimelineQuery } from '../../../shared/timeline/queries';
 import type { IngestEvent, IngestRequest } from '../../workers/ingest-protocol';
 import { setFindings } from '../findings/store';
 import { useWorkspaceStore } from '../../db/workspace';
@@ -8,8 +9,23 @@ import { addEntry, addRestoredEntries, setStoreSize, updateEntry } from './store
 let worker: Worker | null = null;
 let nextId = 1;
 
+/** Questions sent to the worker and not yet answered, by id. */
+const pending = new Map<
+  number,
+  { readonly resolve: (value: unknown) => void; readonly reject: (error: Error) => void }
+>();
+let nextQueryId = 1;
+
 function handle(message: IngestEvent): void {
   switch (message.type) {
+    case 'answer': {
+      const waiting = pending.get(message.id);
+      pending.delete(message.id);
+      if (waiting === undefined) break;
+      if ('error' in message) waiting.reject(new Error(message.error));
+      else waiting.resolve(message.result);
+      break;
+    }
     case 'started':
       updateEntry(message.loadId, { format: message.format, gzip: message.gzip });
       break;
@@ -82,6 +98,20 @@ export function loadFiles(files: ReadonlyArray<File>): void {
     addEntry(loadId, file.name, file.size);
     send({ type: 'load', loadId, file });
   }
+}
+
+/**
+ * Asks the worker that holds the event store a question (the timeline's lanes, rows,
+ * an event's detail) and resolves with its answer.
+ *
+ * Questions are answered at once, between the steps of a running load, not after it.
+ */
+export function askStore<Q extends TimelineQuery>(query: Q): Promise<TimelineAnswer<Q>> {
+  const id = nextQueryId++;
+  return new Promise<TimelineAnswer<Q>>((resolve, reject) => {
+    pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+    send({ type: 'query', id, query });
+  });
 }
 
 /** Asks the worker to stop a load; it answers with a `cancelled` outcome. */

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { NormalizedEvent } from '../../../shared/ingest/event';
 import { useCommandHandler } from '../../app/commands';
+import type { BookmarkRow } from '../../db/workspace-db';
 import { bookmarkOf, useBookmarkMutations, useBookmarks } from './bookmarks';
 import { useTimelineStore } from './store';
 
@@ -12,16 +13,9 @@ import { useTimelineStore } from './store';
  */
 export function BookmarkEditor({ event }: { readonly event: NormalizedEvent }) {
   const bookmarks = useBookmarks();
-  const { add, update, remove } = useBookmarkMutations();
+  const { add } = useBookmarkMutations();
   const existing = bookmarkOf(bookmarks.data, event);
-  const [label, setLabel] = useState(existing?.label ?? '');
-  const [note, setNote] = useState(existing?.note ?? '');
   const selectedRow = useTimelineStore((s) => s.selectedRow);
-
-  useEffect(() => {
-    setLabel(existing?.label ?? '');
-    setNote(existing?.note ?? '');
-  }, [existing?.id, existing?.label, existing?.note]);
 
   const create = (): void => {
     if (existing !== undefined || selectedRow === null) return;
@@ -29,14 +23,7 @@ export function BookmarkEditor({ event }: { readonly event: NormalizedEvent }) {
   };
   useCommandHandler('timeline.bookmark', create);
 
-  const save = (): void => {
-    if (existing?.id === undefined) return;
-    if (label === existing.label && note === (existing.note ?? '')) return;
-    update.mutate({ id: existing.id, label: label.trim() || event.action.provider, note });
-  };
-
-  const failure = add.error ?? update.error ?? remove.error;
-  if (existing === undefined) {
+  if (existing?.id === undefined) {
     return (
       <div className="bookmark">
         <button
@@ -47,14 +34,38 @@ export function BookmarkEditor({ event }: { readonly event: NormalizedEvent }) {
         >
           Bookmark this event <kbd>B</kbd>
         </button>
-        {failure !== null && (
+        {add.error !== null && (
           <p role="alert" className="danger">
-            Could not save the bookmark: {failure.message}
+            Could not save the bookmark: {add.error.message}
           </p>
         )}
       </div>
     );
   }
+  // Keyed by the bookmark, so another event's bookmark starts from its own text.
+  return (
+    <BookmarkFields
+      key={existing.id}
+      bookmark={{ ...existing, id: existing.id }}
+      fallbackLabel={event.action.provider}
+    />
+  );
+}
+
+function BookmarkFields(props: {
+  readonly bookmark: BookmarkRow & { readonly id: number };
+  readonly fallbackLabel: string;
+}) {
+  const { bookmark } = props;
+  const { update, remove } = useBookmarkMutations();
+  const [label, setLabel] = useState(bookmark.label);
+  const [note, setNote] = useState(bookmark.note ?? '');
+
+  const save = (): void => {
+    if (label === bookmark.label && note === (bookmark.note ?? '')) return;
+    update.mutate({ id: bookmark.id, label: label.trim() || props.fallbackLabel, note });
+  };
+  const failure = update.error ?? remove.error;
   return (
     <div className="bookmark bookmark--set" data-testid="bookmark-editor">
       <label>
@@ -82,7 +93,7 @@ export function BookmarkEditor({ event }: { readonly event: NormalizedEvent }) {
       <button
         type="button"
         className="button button--small button--ghost"
-        onClick={() => existing.id !== undefined && remove.mutate(existing.id)}
+        onClick={() => remove.mutate(bookmark.id)}
       >
         Remove bookmark
       </button>

@@ -32,6 +32,9 @@ export function EventTable({ layout }: EventTableProps) {
   const current = cursorIndex(layout, cursor);
   const userScrolledAt = useRef(0);
   const programmatic = useRef(false);
+  // TanStack Virtual's functions change every render, so the React Compiler skips this
+  // component; it is not compiled anyway (the build does not run the compiler).
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: layout.rows.length,
     getScrollElement: () => scrollRef.current,

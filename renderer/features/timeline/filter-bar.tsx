@@ -16,18 +16,30 @@ const groupingLabels: Readonly<Record<LaneGrouping, string>> = {
 };
 
 /** A text field that updates the store after typing pauses, not on every key. */
-function DebouncedInput(props: {
+function DebouncedInput({
+  label,
+  value,
+  onCommit,
+  list,
+  placeholder,
+  ref,
+  testId,
+}: {
   readonly label: string;
   readonly value: string;
   readonly onCommit: (value: string) => void;
   readonly list?: string;
   readonly placeholder?: string;
-  readonly inputRef?: React.RefObject<HTMLInputElement | null>;
+  readonly ref?: React.Ref<HTMLInputElement>;
   readonly testId: string;
 }) {
-  const [draft, setDraft] = useState(props.value);
-  const { onCommit, value } = props;
-  useEffect(() => setDraft(value), [value]);
+  const [draft, setDraft] = useState(value);
+  // A new value from the store (a cleared filter, a saved view) replaces the draft.
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    setShown(value);
+    setDraft(value);
+  }
   useEffect(() => {
     if (draft === value) return;
     const timer = setTimeout(() => onCommit(draft), 250);
@@ -35,19 +47,19 @@ function DebouncedInput(props: {
   }, [draft, value, onCommit]);
   return (
     <label className="filter-field">
-      <span>{props.label}</span>
+      <span>{label}</span>
       <input
-        ref={props.inputRef}
+        ref={ref}
         type="search"
         value={draft}
-        list={props.list}
-        placeholder={props.placeholder}
+        list={list}
+        placeholder={placeholder}
         onChange={(e) => setDraft(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter') onCommit(draft);
           if (e.key === 'Escape') (e.target as HTMLInputElement).blur();
         }}
-        data-testid={props.testId}
+        data-testid={testId}
       />
     </label>
   );
@@ -125,7 +137,7 @@ export function FilterBar() {
         value={filter.text}
         onCommit={(text) => setFilter({ text })}
         placeholder="/ to search"
-        inputRef={textRef}
+        ref={textRef}
         testId="filter-text"
       />
       <DebouncedInput

@@ -30,13 +30,17 @@ import {
   useTimelineStore,
 } from './store';
 
-/** Keeps `time` on screen: the view re-centres when it would leave the middle 90%. */
+/**
+ * Keeps `time` on screen. Past the right edge the view pages forward, leaving the
+ * cursor near the left so the coming events are in view; before the left edge it
+ * centres on it.
+ */
 function keepVisible(time: number): void {
   const view = useTimelineStore.getState().view;
   if (view === null) return;
   const span = view.end - view.start;
-  if (time < view.start + span * 0.05 || time > view.end - span * 0.05)
-    setView(centreOn(view, time));
+  if (time > view.end - span * 0.02) setView({ start: time - span * 0.1, end: time + span * 0.9 });
+  else if (time < view.start) setView(centreOn(view, time));
 }
 
 /** The cursor if set, else just before the first event (so "next" lands on the first). */

@@ -39,14 +39,14 @@ const clickSlopPx = 4;
  */
 export function TimelineCanvas({ layout, bands, laneLabel, onHover }: TimelineCanvasProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const [firstLane, setFirstLane] = useState(0);
-  const live = useRef({ layout, bands, laneLabel, firstLane });
-  live.current = { layout, bands, laneLabel, firstLane };
-  const requestPaint = useRef<() => void>(() => undefined);
+  const [scrolledLane, setFirstLane] = useState(0);
   const [height, setHeight] = useState(0);
-
   const lanesFit = Math.max(1, Math.floor((height - geometry.axis) / geometry.laneHeight));
   const maxFirstLane = Math.max(0, layout.lanes.length - lanesFit);
+  // A smaller layout (a filter, a regrouping) may leave fewer lanes than were scrolled past.
+  const firstLane = Math.min(scrolledLane, maxFirstLane);
+  const live = useRef({ layout, bands, laneLabel, firstLane });
+  const requestPaint = useRef<() => void>(() => undefined);
 
   useEffect(() => {
     const canvas = canvasRef.current!;
@@ -122,12 +122,9 @@ export function TimelineCanvas({ layout, bands, laneLabel, onHover }: TimelineCa
   }, []);
 
   useEffect(() => {
+    live.current = { layout, bands, laneLabel, firstLane };
     requestPaint.current();
   }, [layout, bands, laneLabel, firstLane]);
-
-  useEffect(() => {
-    if (firstLane > maxFirstLane) setFirstLane(maxFirstLane);
-  }, [firstLane, maxFirstLane]);
 
   // Wheel: zoom around the pointer; shift or a sideways swipe pans; over the lane
   // labels it scrolls the lanes. A non-passive listener, so the page does not scroll.
@@ -241,6 +238,7 @@ export function TimelineCanvas({ layout, bands, laneLabel, onHover }: TimelineCa
       <canvas
         ref={canvasRef}
         className="timeline-canvas__surface"
+        style={{ height: canvasHeight(layout.lanes.length) }}
         data-testid="timeline-canvas"
         role="img"
         aria-label={`Timeline of ${layout.times.length.toLocaleString('en-US')} events in ${layout.lanes.length} lanes. The event table below lists the same events.`}
@@ -256,7 +254,7 @@ export function TimelineCanvas({ layout, bands, laneLabel, onHover }: TimelineCa
           type="range"
           min={0}
           max={maxFirstLane}
-          value={Math.min(firstLane, maxFirstLane)}
+          value={firstLane}
           onChange={(e) => setFirstLane(Number(e.target.value))}
           aria-label="Scroll lanes"
           aria-orientation="vertical"
@@ -265,6 +263,12 @@ export function TimelineCanvas({ layout, bands, laneLabel, onHover }: TimelineCa
       )}
     </div>
   );
+}
+
+/** Tall enough for every lane up to about 18 of them; more lanes scroll. */
+function canvasHeight(lanes: number): string {
+  const px = geometry.axis + Math.max(3, lanes) * geometry.laneHeight + 8;
+  return `min(${px}px, max(42vh, 180px))`;
 }
 
 function maxFirstLaneOf(canvas: HTMLCanvasElement, layout: LaneLayout): number {

@@ -214,20 +214,37 @@ export class TimelinePainter {
       }
     }
     const scale = (laneH - 4 * ratio) / Math.log1p(max);
+    const minWidth = Math.max(2, Math.round(3 * ratio));
     for (let l = 0; l < lanesShown; l++) {
       const top = l * laneH;
       const base = l * markCount;
       if (l % 2 === 1)
         pixels.fill(palette.stripe, top * plotW, Math.min(plotH, top + laneH) * plotW);
       const bottom = Math.min(plotH, top + laneH) - Math.max(1, Math.round(2 * ratio));
+      // A lone event is one column wide; it is drawn `minWidth` device pixels wide (into
+      // empty columns only) so that it can be seen and hit.
+      let last = -1;
+      let carry = 0;
       for (let x = 0; x < plotW; x++) {
+        let present = false;
+        for (let m = 0; m < markCount && !present; m++) {
+          present = empty[base + m] === 0 && pool[base + m]![x]! > 0;
+        }
+        if (present) {
+          last = x;
+          carry = minWidth - 1;
+        } else if (carry > 0) {
+          carry--;
+        } else {
+          continue;
+        }
         // Stacked bottom up; the whole bar is the log of the column's count, and every
         // mark present gets at least one device pixel (a lone deletion is never lost).
         let total = 0;
         let y = bottom;
         for (const m of stackOrder) {
           if (empty[base + m] === 1) continue;
-          const c = pool[base + m]![x]!;
+          const c = pool[base + m]![last]!;
           if (c === 0) continue;
           total += c;
           const reach = bottom - Math.max(bottom - y + 1, Math.round(Math.log1p(total) * scale));
@@ -250,7 +267,7 @@ export class TimelinePainter {
       if (band.end < view.start || band.start > view.end) continue;
       const x0 = Math.max(gutter, xOf(band.start));
       const x1 = Math.min(W, Math.max(x0 + 2 * ratio, xOf(band.end)));
-      ctx.globalAlpha = 0.16;
+      ctx.globalAlpha = 0.07;
       ctx.fillStyle = palette.band;
       ctx.fillRect(x0, axis, x1 - x0, plotH);
       ctx.globalAlpha = 1;
