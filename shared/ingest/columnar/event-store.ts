@@ -60,6 +60,8 @@ export class EventStore {
   readonly chunkCapacity: number;
   private readonly sealed: EventChunk[] = [];
   private readonly textIndexes: Array<TextIndex | null> = [];
+  /** The last `buildTextIndexes` call, settled or not: the next one starts after it. */
+  private textIndexing: Promise<void> = Promise.resolve();
   private open: ChunkBuilder;
   /** Whether the open chunk's rows carry raw text (null while it is empty). */
   private openRaw: boolean | null = null;
@@ -157,14 +159,21 @@ export class EventStore {
   /**
    * Indexes the raw text of every sealed chunk that has none yet (`text-index.ts`).
    *
-   * Not part of `add`: indexing costs about as much per event as ingest itself, and ingest
-   * must keep its 100k events/s; the worker calls this once a load is done, and again
-   * after later loads (chunks already indexed are skipped). It yields to the event loop
-   * between chunks, so queries are answered meanwhile, by index where one is ready and
-   * by scanning elsewhere. The open last chunk is never indexed: it changes with every
-   * add, and one chunk scanned is a thirtieth of 1M events.
+   * Not part of `add`: indexing costs about half as much per event as ingest itself, and
+   * ingest must keep its 100k events/s; the worker is to call this once a load is done,
+   * and again after later loads (chunks already indexed are skipped). It yields to the
+   * event loop between chunks, so queries are answered meanwhile, by index where one is
+   * ready and by scanning elsewhere. Calls run one after another, so two loads that end
+   * together do not index the same chunks twice. The open last chunk is never indexed: it
+   * changes with every add, and one chunk scanned is a thirtieth of 1M events.
    */
-  async buildTextIndexes(build: TextIndexBuild = {}): Promise<void> {
+  buildTextIndexes(build: TextIndexBuild = {}): Promise<void> {
+    const run = this.textIndexing.then(() => this.indexText(build));
+    this.textIndexing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async indexText(build: TextIndexBuild): Promise<void> {
     const { onProgress, signal, options } = build;
     const todo: number[] = [];
     for (let k = 0; k < this.sealed.length; k++) {

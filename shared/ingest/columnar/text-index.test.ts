@@ -299,6 +299,32 @@ describe('EventStore.buildTextIndexes', () => {
     expect([...query(store, { text: 'ROW 3' })]).toEqual([3]);
   });
 
+  it('runs calls one after another, building each chunk once', async () => {
+    const store = new EventStore({ chunkCapacity: 2 });
+    store.add(
+      eventsFor(7),
+      Array.from({ length: 7 }, (_, i) => `row ${i}`),
+    );
+    const first: number[] = [];
+    const second: number[] = [];
+    await Promise.all([
+      store.buildTextIndexes({ onProgress: (built) => first.push(built) }),
+      store.buildTextIndexes({ onProgress: (built) => second.push(built) }),
+    ]);
+    expect(first).toEqual([1, 2, 3]);
+    expect(second).toEqual([]);
+    // A failed call does not stop the next one.
+    const store2 = new EventStore({ chunkCapacity: 2 });
+    store2.add(
+      eventsFor(5),
+      Array.from({ length: 5 }, (_, i) => `row ${i}`),
+    );
+    const aborted = store2.buildTextIndexes({ signal: AbortSignal.abort() });
+    await expect(aborted).rejects.toThrow();
+    await store2.buildTextIndexes();
+    expect(store2.textIndex(1)).not.toBeNull();
+  });
+
   it('refuses an index built from another chunk', async () => {
     const store = await indexedStore(['aaa', 'bbb', 'cccc', 'ddd', 'e'], 2, {});
     expect(() => store.setTextIndex(0, store.textIndex(1))).toThrow(/does not fit/);
