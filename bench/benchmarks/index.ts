@@ -10,6 +10,7 @@ import {
   timelineFirstPaint,
   timelineFrames,
   timelineMemory,
+  timelineBrowserMemory,
 } from './timeline-frames';
 
 /** Every benchmark `npm run bench` knows, in the order the table prints them. */
@@ -29,4 +30,5 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   timelineFirstPaint,
   timelineFrames,
   timelineMemory,
+  timelineBrowserMemory,
 ];

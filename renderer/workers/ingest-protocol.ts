@@ -1,4 +1,3 @@
-import type { EventChunk } from '../../shared/ingest/columnar/chunk-builder';
 import type { NormalizedEvent, SourceFormat } from '../../shared/ingest/event';
 import type { SourceRow } from '../db/workspace-db';
 import type { FindingKind, FindingSeverity } from '../../shared/ingest/findings';
@@ -57,13 +56,15 @@ export interface FindingView {
 
 /** UI to worker. */
 export type IngestRequest =
-  | { readonly type: 'load'; readonly loadId: string; readonly file: File }
-  /** Sources saved in the workspace, with their chunks in order, given once at startup. */
+  /** `persist`: whether to save the source in the workspace (false when it is unavailable). */
   | {
-      readonly type: 'restore';
-      readonly sources: ReadonlyArray<SourceRow>;
-      readonly chunks: ReadonlyArray<EventChunk>;
+      readonly type: 'load';
+      readonly loadId: string;
+      readonly file: File;
+      readonly persist: boolean;
     }
+  /** Read the sources saved in the workspace into the store; sent once at startup. */
+  | { readonly type: 'restore' }
   | { readonly type: 'cancel'; readonly loadId: string }
   /** A question about the store (the timeline's); answered by an `answer` with its `id`. */
   | { readonly type: 'query'; readonly id: number; readonly query: TimelineQuery };
@@ -99,14 +100,17 @@ export type IngestEvent =
       readonly errors: ReadonlyArray<SourceError>;
       readonly storeSize: number;
     }
-  /** A loaded source's sealed chunks, for the UI to save in the workspace. */
+  /** Whether a loaded source was saved in the workspace. */
   | {
-      readonly type: 'persist';
+      readonly type: 'saved';
       readonly loadId: string;
-      readonly source: SourceRow;
-      readonly chunks: ReadonlyArray<EventChunk>;
+      readonly saved: boolean;
     }
-  | { readonly type: 'restored'; readonly sources: number; readonly storeSize: number }
+  | {
+      readonly type: 'restored';
+      readonly sources: ReadonlyArray<SourceRow>;
+      readonly storeSize: number;
+    }
   | {
       readonly type: 'findings';
       readonly findings: ReadonlyArray<FindingView>;

@@ -14,7 +14,6 @@ import { analyse, type Analysis } from '../../shared/ingest/analysis';
 import { detectBytes, detectFormat, type DetectedFormat } from '../../shared/ingest/detect';
 import type { ImportCounts } from '../../shared/ingest/importer';
 import { ingestSource, type IngestSourceOptions } from '../../shared/ingest/pipeline';
-import type { EventChunk } from '../../shared/ingest/columnar/chunk-builder';
 import { EventStore } from '../../shared/ingest/columnar/event-store';
 import { assertNever } from '../../shared/util/assert-never';
 import {
@@ -24,7 +23,8 @@ import {
   type EventLinks,
   type TimelineQuery,
 } from '../../shared/timeline/queries';
-import type { SourceRow } from '../db/workspace-db';
+import { readSavedSources, saveSource } from '../db/source-persistence';
+import { createWorkspaceDb, type SourceRow, type WorkspaceDb } from '../db/workspace-db';
 import {
   citedEventLimit,
   reportedErrorLimit,
@@ -181,7 +181,15 @@ function post(message: IngestEvent): void {
   scope.postMessage(message);
 }
 
-async function load(loadId: string, file: File): Promise<void> {
+/** This worker's own connection to the workspace, opened on first use. */
+let workspace: WorkspaceDb | null = null;
+
+function workspaceDb(): WorkspaceDb {
+  workspace ??= createWorkspaceDb();
+  return workspace;
+}
+
+async function load(loadId: string, file: File, persist: boolean): Promise<void> {
   const signal = controllers.get(loadId)?.signal;
   let errors: SourceError[] = [];
   let counts = zeroCounts;
@@ -266,22 +274,29 @@ async function load(loadId: string, file: File): Promise<void> {
       added: added.added,
       duplicates: added.duplicates,
     });
-    post({
-      type: 'persist',
-      loadId,
-      source: {
-        id: source.sourceId,
-        name: file.name,
-        format: detected.format,
-        gzip: detected.gzip,
-        totalBytes: file.size,
-        counts,
-        errors,
-        chunkCount: source.chunks.length,
-        loadedAt: Date.now(),
-      },
-      chunks: source.chunks,
-    });
+    const row: SourceRow = {
+      id: source.sourceId,
+      name: file.name,
+      format: detected.format,
+      gzip: detected.gzip,
+      totalBytes: file.size,
+      counts,
+      errors,
+      chunkCount: source.chunks.length,
+      loadedAt: Date.now(),
+    };
+    if (persist) {
+      // Saved from here: the chunks (a million events' raw text) never cross to the UI.
+      saveSource(workspaceDb(), row, source.chunks).then(
+        () => post({ type: 'saved', loadId, saved: true }),
+        (error: unknown) => {
+          console.error('Bulkhead: a source could not be saved in the workspace', error);
+          post({ type: 'saved', loadId, saved: false });
+        },
+      );
+    } else {
+      post({ type: 'saved', loadId, saved: false });
+    }
     if (added.added > 0) await postFindings();
   } catch (error: unknown) {
     finish(null, {
@@ -291,14 +306,20 @@ async function load(loadId: string, file: File): Promise<void> {
   }
 }
 
-async function restore(
-  sources: ReadonlyArray<SourceRow>,
-  chunks: ReadonlyArray<EventChunk>,
-): Promise<void> {
-  const added = store.addChunks(chunks);
-  for (const s of sources) loaded.set(s.id, s.name);
-  post({ type: 'restored', sources: sources.length, storeSize: store.size });
-  if (added.added > 0) await postFindings();
+/** Reads the sources saved in the workspace into the store, once, before any load. */
+async function restore(): Promise<void> {
+  let sources: ReadonlyArray<SourceRow> = [];
+  let added = 0;
+  try {
+    const saved = await readSavedSources(workspaceDb());
+    added = store.addChunks(saved.chunks).added;
+    sources = saved.sources;
+    for (const s of sources) loaded.set(s.id, s.name);
+  } catch (error: unknown) {
+    console.error('Bulkhead: saved sources could not be read from the workspace', error);
+  }
+  post({ type: 'restored', sources, storeSize: store.size });
+  if (added > 0) await postFindings();
 }
 
 /** What correlation linked, by store row, for the timeline's detail panel and lanes. */
@@ -340,6 +361,20 @@ async function postFindings(): Promise<void> {
   } catch (error: unknown) {
     console.error('Bulkhead: findings could not be computed', error);
   }
+  indexText();
+}
+
+/**
+ * Builds the text index of every sealed chunk that lacks one, in the background.
+ *
+ * Not part of a load: it takes about 5 s per million events, and text queries scan the
+ * chunks it has not reached yet (answering the same rows, slower). It yields between
+ * chunks, so questions are answered while it runs.
+ */
+function indexText(): void {
+  store.buildTextIndexes().catch((error: unknown) => {
+    console.error('Bulkhead: the text index could not be built', error);
+  });
 }
 
 /** Answers a question about the store; an answer's typed arrays are transferred. */
@@ -357,16 +392,14 @@ scope.addEventListener('message', (event) => {
   switch (request.type) {
     case 'load':
       controllers.set(request.loadId, new AbortController());
-      queue = queue.then(() => load(request.loadId, request.file));
+      queue = queue.then(() => load(request.loadId, request.file, request.persist));
       break;
     case 'cancel':
       controllers.get(request.loadId)?.abort();
       break;
-    case 'restore': {
-      const { sources, chunks } = request;
-      queue = queue.then(() => restore(sources, chunks));
+    case 'restore':
+      queue = queue.then(() => restore());
       break;
-    }
     case 'query':
       reply(request.id, request.query);
       break;

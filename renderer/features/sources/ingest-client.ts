@@ -1,9 +1,8 @@
 import type { TimelineAnswer, TimelineQuery } from '../../../shared/timeline/queries';
 import type { IngestEvent, IngestRequest } from '../../workers/ingest-protocol';
 import { setFindings } from '../findings/store';
-import { useWorkspaceStore } from '../../db/workspace';
+import { useWorkspaceStore, workspace } from '../../db/workspace';
 import { assertNever } from '../../../shared/util/assert-never';
-import { readSavedSources, saveSource } from './persistence';
 import { addEntry, addRestoredEntries, setStoreSize, updateEntry } from './store';
 
 let worker: Worker | null = null;
@@ -46,20 +45,11 @@ function handle(message: IngestEvent): void {
       });
       setStoreSize(message.storeSize);
       break;
-    case 'persist':
-      if (useWorkspaceStore.getState().state.kind !== 'ready') {
-        updateEntry(message.loadId, { saved: false });
-        break;
-      }
-      saveSource(message.source, message.chunks).then(
-        () => updateEntry(message.loadId, { saved: true }),
-        (error: unknown) => {
-          console.error('Bulkhead: a source could not be saved in the workspace', error);
-          updateEntry(message.loadId, { saved: false });
-        },
-      );
+    case 'saved':
+      updateEntry(message.loadId, { saved: message.saved });
       break;
     case 'restored':
+      addRestoredEntries(message.sources);
       setStoreSize(message.storeSize);
       break;
     case 'findings':
@@ -96,7 +86,8 @@ export function loadFiles(files: ReadonlyArray<File>): void {
   for (const file of files) {
     const loadId = `load-${nextId++}`;
     addEntry(loadId, file.name, file.size);
-    send({ type: 'load', loadId, file });
+    const persist = useWorkspaceStore.getState().state.kind === 'ready';
+    send({ type: 'load', loadId, file, persist });
   }
 }
 
@@ -131,12 +122,12 @@ export function restoreSavedSources(): Promise<void> {
   restoring ??= (async () => {
     if (useWorkspaceStore.getState().state.kind !== 'ready') return;
     try {
-      const { sources, chunks } = await readSavedSources();
-      if (sources.length === 0) return;
-      addRestoredEntries(sources);
-      send({ type: 'restore', sources, chunks });
+      // Counted here, read there: the worker reads the chunks itself, and starts only when
+      // there is something to read.
+      if ((await workspace.sources.count()) === 0) return;
+      send({ type: 'restore' });
     } catch (error: unknown) {
-      console.error('Bulkhead: saved sources could not be read from the workspace', error);
+      console.error('Bulkhead: saved sources could not be counted in the workspace', error);
     }
   })();
   return restoring;

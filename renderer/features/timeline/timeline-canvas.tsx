@@ -35,7 +35,8 @@ const clickSlopPx = 4;
  * Frames are drawn outside React: the component subscribes to the store and repaints on
  * the next animation frame when anything drawn changed, so playback and panning never
  * re-render the component tree. Each paint is measured as `timeline:frame` (the
- * benchmark reads those entries); the first paint with data as `timeline:first-paint`.
+ * benchmark reads those entries); the first, from the view's opening (the
+ * `timeline:open` mark), as `timeline:first-paint`.
  */
 export function TimelineCanvas({ layout, bands, laneLabel, onHover }: TimelineCanvasProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -53,7 +54,6 @@ export function TimelineCanvas({ layout, bands, laneLabel, onHover }: TimelineCa
     const painter = new TimelinePainter(canvas, readPalette(canvas));
     let pending = 0;
     let painted = false;
-    performance.mark('timeline:open');
 
     const paint = (): void => {
       pending = 0;

@@ -291,6 +291,8 @@ function TimelineBody(props: {
  */
 export function TimelineView() {
   const storeSize = useSourcesStore((s) => s.storeSize);
+  // The moment the view opens, from which the canvas measures its first paint.
+  useState(() => performance.mark('timeline:open'));
   useMomentLink();
   return (
     <section

@@ -1,6 +1,8 @@
-import type { EventChunk } from '../../../shared/ingest/columnar/chunk-builder';
-import { workspace } from '../../db/workspace';
-import type { SourceRow } from '../../db/workspace-db';
+import type { EventChunk } from '../../shared/ingest/columnar/chunk-builder';
+import type { SourceRow, WorkspaceDb } from './workspace-db';
+
+// The ingest worker saves and reads sources itself, with its own connection to the
+// workspace: a million events' chunks (with their raw text) never cross to the UI thread.
 
 /**
  * Saves a loaded source and its sealed chunks in one transaction.
@@ -9,6 +11,7 @@ import type { SourceRow } from '../../db/workspace-db';
  * next start would restore as a source with too few events).
  */
 export async function saveSource(
+  workspace: WorkspaceDb,
   source: SourceRow,
   chunks: ReadonlyArray<EventChunk>,
 ): Promise<void> {
@@ -21,7 +24,7 @@ export async function saveSource(
 }
 
 /** The saved sources, oldest first, and all their chunks in source then chunk order. */
-export async function readSavedSources(): Promise<{
+export async function readSavedSources(workspace: WorkspaceDb): Promise<{
   readonly sources: ReadonlyArray<SourceRow>;
   readonly chunks: ReadonlyArray<EventChunk>;
 }> {
