@@ -81,6 +81,19 @@ async function* iterate(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8
   }
 }
 
+/**
+ * A file's bytes in slices of `size`, read one after another.
+ *
+ * `File.stream()` hands out 64 KiB chunks, each a trip through the stream machinery and
+ * the pipeline's per-push work: over a 650 MB trail that cost a third of the load
+ * (57k against 87k events/s in `npm run bench`). One 16 MiB slice is held at a time.
+ */
+async function* slices(file: Blob, size: number): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < file.size; at += size) {
+    yield new Uint8Array(await file.slice(at, at + size).arrayBuffer());
+  }
+}
+
 /** A byte stream pulling from an async iterable (the hashed bytes, before inflating). */
 function streamOf(bytes: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
   const iterator = bytes[Symbol.asyncIterator]();
@@ -210,7 +223,7 @@ async function load(loadId: string, file: File, persist: boolean): Promise<void>
     let outcome;
     try {
       outcome = await ingestSource({
-        bytes: iterate(file.stream()),
+        bytes: slices(file, 16 << 20),
         gzip: detected.gzip,
         inflate,
         format: detected.format,
