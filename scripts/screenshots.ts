@@ -10,6 +10,8 @@ import { CatalogPage } from '../e2e/pages/catalog-page';
 import { buildDirectoryCatalog } from '../e2e/support/catalog-fixture';
 import { SourcesPage } from '../e2e/pages/sources-page';
 import { writeIngestFiles } from '../e2e/support/ingest-fixture';
+import { TimelinePage } from '../e2e/pages/timeline-page';
+import { writeGithubAuditTrail } from '../bench/benchmarks/ingest-fixture';
 
 const outDir = path.resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(outDir, { recursive: true });
@@ -36,6 +38,11 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  // The table fills its rows from the worker a page at a time; wait until none is pending.
+  const rowsLoaded = async () => {
+    await page.getByTestId('event-row').first().waitFor();
+    await page.locator('.event-row__loading').first().waitFor({ state: 'detached' });
+  };
   const shot = (name: string) =>
     page.screenshot({ path: path.join(outDir, `${name}.png`), animations: 'disabled' });
 
@@ -71,6 +78,37 @@ try {
   await sources.findingRows.first().click();
   await page.getByRole('table').first().waitFor();
   await shot('findings');
+
+  // The timeline at the agent's first destructive call, with the transcript turn open.
+  const timeline = new TimelinePage(page);
+  await page.setViewportSize({ width: 1400, height: 1100 });
+  await timeline.open();
+  await timeline.nextDestructive.click();
+  await timeline.toolInput.waitFor();
+  await rowsLoaded();
+  await shot('timeline');
+
+  await page.getByRole('button', { name: 'Close the detail panel' }).click();
+
+  // A month of an organisation's audit log (200k events), lanes by actor.
+  const dense = path.join(trails.dir, 'org-audit-month.ndjson');
+  await writeGithubAuditTrail(dense, 200_000);
+  await sources.open();
+  await sources.load(dense);
+  await sources.row('org-audit-month.ndjson').and(page.locator('[data-state="loaded"]')).waitFor({
+    timeout: 120_000,
+  });
+  // Opened by a moment link: lanes by actor over the trail's month.
+  const month = { from: Date.UTC(2024, 2, 1), to: Date.UTC(2024, 2, 31) };
+  await page.goto(`${base}#/timeline?g=actor&from=${month.from}&to=${month.to}`);
+  await timeline.paintedCanvas.waitFor();
+  await timeline.summary.getByText(/in \d{3} lanes/).waitFor();
+  await rowsLoaded();
+  await timeline.page.mouse.move(900, 470);
+  await timeline.page.getByTestId('timeline-tooltip').getByText('success').waitFor();
+  await rowsLoaded();
+  await shot('timeline-dense');
+  await page.setViewportSize({ width: 1400, height: 860 });
 
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto(`${base}#/timeline`);

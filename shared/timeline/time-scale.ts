@@ -13,8 +13,11 @@ export interface TimeRange {
 
 /** The narrowest view: 10 ms across the whole canvas (a pixel is then ~10 us). */
 export const minSpanMs = 10;
-/** The widest view: 26 weeks, half a year of trail on one screen. */
-export const maxSpanMs = 26 * 7 * 86_400_000;
+/**
+ * The widest view: about ten years, so that "fit the incident" always fits, even when a
+ * loaded trail reaches back years before the incident.
+ */
+export const maxSpanMs = 520 * 7 * 86_400_000;
 
 const second = 1000;
 const minute = 60 * second;
@@ -121,10 +124,12 @@ const minuteFormat = (time: number, major: boolean): string => {
 };
 const dayFormat = (time: number, major: boolean): string => {
   const d = new Date(time);
-  return major ? dateLabel(d) : `${d.getUTCDate()} ${months[d.getUTCMonth()]!}`;
+  return major
+    ? dateLabel(d)
+    : `${d.getUTCDate()} ${months[d.getUTCMonth()]!} ${d.getUTCFullYear() % 100}`;
 };
 
-/** Tick steps from a millisecond to four weeks; times are UTC, as audit logs are. */
+/** Tick steps from a millisecond to five years; times are UTC, as audit logs are. */
 const steps: ReadonlyArray<TickStep> = [
   ...[1, 2, 5, 10, 20, 50, 100, 200, 500].map((ms) => ({
     ms,
@@ -136,7 +141,11 @@ const steps: ReadonlyArray<TickStep> = [
   ...[1, 2, 3, 6, 12].map((n) => ({ ms: n * hour, majorMs: day, format: minuteFormat })),
   ...[1, 2].map((n) => ({ ms: n * day, majorMs: week, format: dayFormat })),
   // Weeks start on Monday: epoch day 0 was a Thursday, so week boundaries sit 4 days in.
-  ...[1, 2, 4].map((n) => ({ ms: n * week, majorMs: Infinity, format: dayFormat })),
+  ...[1, 2, 4, 8, 13, 26, 52, 104, 260].map((n) => ({
+    ms: n * week,
+    majorMs: Infinity,
+    format: dayFormat,
+  })),
 ];
 
 const weekOffset = 4 * day;

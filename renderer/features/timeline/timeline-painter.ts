@@ -262,16 +262,28 @@ export class TimelinePainter {
     ctx.font = `${Math.round(11 * ratio)}px ${palette.font}`;
     ctx.textBaseline = 'middle';
 
-    // Finding bands, behind nothing but clearly marked.
+    // Finding bands: one path, filled once, so overlapping findings do not darken the
+    // view; a solid strip on top marks each.
+    ctx.beginPath();
+    let anyBand = false;
     for (const band of frame.bands) {
       if (band.end < view.start || band.start > view.end) continue;
       const x0 = Math.max(gutter, xOf(band.start));
       const x1 = Math.min(W, Math.max(x0 + 2 * ratio, xOf(band.end)));
-      ctx.globalAlpha = 0.07;
+      ctx.rect(x0, axis, x1 - x0, plotH);
+      anyBand = true;
+    }
+    if (anyBand) {
       ctx.fillStyle = palette.band;
-      ctx.fillRect(x0, axis, x1 - x0, plotH);
+      ctx.globalAlpha = 0.08;
+      ctx.fill('nonzero');
       ctx.globalAlpha = 1;
-      ctx.fillRect(x0, axis, x1 - x0, Math.max(2, 3 * ratio));
+      for (const band of frame.bands) {
+        if (band.end < view.start || band.start > view.end) continue;
+        const x0 = Math.max(gutter, xOf(band.start));
+        const x1 = Math.min(W, Math.max(x0 + 2 * ratio, xOf(band.end)));
+        ctx.fillRect(x0, axis, x1 - x0, Math.max(2, 3 * ratio));
+      }
     }
 
     if (frame.brush !== null) {

@@ -11,6 +11,8 @@ import { formatInstant } from '../../../shared/timeline/time-scale';
 import { EmptyState } from '../../app/ui/empty-state';
 import { TimelineIcon } from '../../app/ui/icons';
 import { ViewHeader } from '../../app/ui/view-header';
+import type { FindingKind } from '../../../shared/ingest/findings';
+import type { FindingView } from '../../workers/ingest-protocol';
 import { useFindingsStore } from '../findings/store';
 import { useSourcesStore } from '../sources/store';
 import { BookmarkList } from './bookmark-list';
@@ -168,6 +170,32 @@ function Legend() {
   );
 }
 
+/** Findings that are moments or spans of the incident, drawn as bands. */
+const bandKinds: Readonly<Record<FindingKind, boolean>> = {
+  'destructive-burst': true,
+  'backup-deletion': true,
+  'retry-loop-escalation': true,
+  'freeze-violation': true,
+  // About a credential over the whole trail, not a moment: a band would cover everything.
+  'credential-new': false,
+  'credential-out-of-scope': false,
+  'over-scoped-token': false,
+};
+
+/** Each timed finding's span, from its first to its last cited event. */
+function findingBands(findings: ReadonlyArray<FindingView>): ReadonlyArray<Band> {
+  return findings.flatMap((f) => {
+    if (!bandKinds[f.kind] || f.cited.length === 0) return [];
+    let start = Infinity;
+    let end = -Infinity;
+    for (const e of f.cited) {
+      start = Math.min(start, e.time);
+      end = Math.max(end, e.time);
+    }
+    return [{ start, end, label: f.title }];
+  });
+}
+
 function TimelineWorkspace() {
   const filter = useTimelineStore((s) => s.filter);
   const grouping = useTimelineStore((s) => s.grouping);
@@ -177,20 +205,7 @@ function TimelineWorkspace() {
   const findings = useFindingsStore((s) => s.findings);
   const [hover, setHover] = useState<Hover | null>(null);
 
-  const bands: ReadonlyArray<Band> = useMemo(
-    () =>
-      findings.flatMap((f) => {
-        if (f.cited.length === 0) return [];
-        let start = Infinity;
-        let end = -Infinity;
-        for (const e of f.cited) {
-          start = Math.min(start, e.time);
-          end = Math.max(end, e.time);
-        }
-        return [{ start, end, label: f.title }];
-      }),
-    [findings],
-  );
+  const bands: ReadonlyArray<Band> = useMemo(() => findingBands(findings), [findings]);
 
   const layout = layoutQuery.data;
   const label = useMemo(() => (layout ? laneLabelOf(layout) : () => ''), [layout]);
