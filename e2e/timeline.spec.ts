@@ -69,6 +69,27 @@ test('loads a trail, plays it, jumps to the first destructive event and shows th
   await expect(timeline.detail.getByTestId('detail-fields')).toContainText('acme/web');
   await page.keyboard.press('k');
   await expect(timeline.detail.getByTestId('detail-fields')).toContainText('acme/api');
+
+  // The Diff view follows the cursor: it names the moment it will describe.
+  await page.keyboard.press('j');
+  await expect(timeline.cursor).toContainText('09:00:11.000');
+  await page.keyboard.press('g');
+  await page.keyboard.press('d');
+  await expect(page.getByTestId('view-diff').getByTestId('cursor-badge')).toContainText(
+    '2026-01-14 09:00:11.000 UTC',
+  );
+
+  // From a finding to its moment on the timeline.
+  await page.keyboard.press('g');
+  await page.keyboard.press('f');
+  const burst = sources.finding('destructive-burst');
+  await burst.getByRole('button').first().click();
+  const at = /\d{2}:\d{2}:\d{2}/.exec((await burst.textContent()) ?? '')?.[0];
+  expect(at).toBeDefined();
+  await burst.getByTestId('finding-on-timeline').click();
+  await timeline.paintedCanvas.waitFor();
+  await expect(timeline.cursor).toContainText(`2026-01-14 ${at!}`);
+  await expect(timeline.cursor).not.toContainText('09:00:11.000');
 });
 
 test('filters the canvas and the table together, and keeps bookmarks, notes and the moment across a reload', async ({

@@ -1,6 +1,7 @@
 import { EmptyState } from '../../app/ui/empty-state';
 import { DiffIcon } from '../../app/ui/icons';
 import { ViewHeader } from '../../app/ui/view-header';
+import { CursorBadge } from '../timeline/cursor-badge';
 
 /**
  * The baseline diff view.
@@ -15,10 +16,11 @@ export function DiffView() {
         title="Diff"
         subtitle="What differs from a known-good snapshot, and which event caused each change."
       />
+      <CursorBadge purpose="the diff will show the state at this moment against the baseline." />
       <EmptyState
         icon={<DiffIcon />}
         title="No baseline to compare: no snapshot catalog is open."
-        notBuilt="Opening catalogs and the baseline diff come in a later release."
+        notBuilt="The baseline diff comes in a later release; catalogs can be opened and verified now."
       >
         <p>
           To use the diff you will open a snapshot catalog (a Bulkhead catalog on a directory or an

@@ -1,5 +1,7 @@
 import '../sources/sources.css';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
+import { fitRange } from '../../../shared/timeline/time-scale';
+import { setCursor, setView } from '../timeline/store';
 import type { NormalizedEvent } from '../../../shared/ingest/event';
 import type { FindingSeverity } from '../../../shared/ingest/findings';
 import { EmptyState } from '../../app/ui/empty-state';
@@ -20,10 +22,37 @@ function isoTime(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : '—';
 }
 
+/** Opens the timeline on a finding: the cursor at its moment, the view fitted to what it cites. */
+function ShowOnTimeline({ finding }: { readonly finding: FindingView }) {
+  const navigate = useNavigate();
+  const show = (): void => {
+    let start = finding.at;
+    let end = finding.at;
+    for (const e of finding.cited) {
+      start = Math.min(start, e.time);
+      end = Math.max(end, e.time);
+    }
+    setView(fitRange(start, end, 0.25));
+    setCursor(finding.at);
+    navigate('/timeline');
+  };
+  return (
+    <button
+      type="button"
+      className="button button--small"
+      onClick={show}
+      data-testid="finding-on-timeline"
+    >
+      Show on the timeline
+    </button>
+  );
+}
+
 function CitedEvents(props: { readonly finding: FindingView }) {
   const { finding } = props;
   return (
     <div data-testid="finding-events">
+      <ShowOnTimeline finding={finding} />
       <table className="table finding-events" aria-label="Cited events">
         <thead>
           <tr>

@@ -1,6 +1,7 @@
 import { EmptyState } from '../../app/ui/empty-state';
 import { RestoreIcon } from '../../app/ui/icons';
 import { ViewHeader } from '../../app/ui/view-header';
+import { CursorBadge } from '../timeline/cursor-badge';
 
 /**
  * The restore view: plan, dry run, approval, execution, verification.
@@ -16,6 +17,7 @@ export function RestoreView() {
         title="Restore"
         subtitle="Plan, dry-run, approve and verify a granular restore from the snapshot."
       />
+      <CursorBadge purpose="a restore will put back what this moment shows broken." />
       <EmptyState
         icon={<RestoreIcon />}
         title="Nothing selected to restore."
