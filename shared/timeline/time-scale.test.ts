@@ -28,7 +28,12 @@ describe('zoomAround', () => {
           const nextSpan = next.end - next.start;
           expect(nextSpan).toBeGreaterThanOrEqual(minSpanMs - 1e-6);
           expect(nextSpan).toBeLessThanOrEqual(maxSpanMs + 1e-6);
-          expect((anchor - next.start) / nextSpan).toBeCloseTo(at, 6);
+          // On a 2,000-pixel canvas the anchor moves less than a tenth of a pixel. (Epoch
+          // milliseconds near 1.8e12 carry about 0.2 us of float resolution, so the
+          // anchor's place is only as exact as that over the narrowest span.)
+          const before = (anchor - range.start) / span;
+          const after = (anchor - next.start) / nextSpan;
+          expect(Math.abs(after - before) * 2000).toBeLessThan(0.1);
         },
       ),
     );
