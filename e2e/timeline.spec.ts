@@ -120,6 +120,20 @@ test('filters the canvas and the table together, and keeps bookmarks, notes and 
   await timeline.grouping.selectOption('credential');
   await expect(timeline.summary).toContainText('in 2 lanes');
 
+  // Shift+drag brushes a range; the bar counts its events and zooms to it.
+  const box = (await timeline.canvas.boundingBox())!;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(box.x + 260, box.y + 60);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width - 20, box.y + 60, { steps: 5 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  const brush = page.getByTestId('timeline-brush');
+  await expect(brush).toContainText(/\d+ events\)/);
+  await brush.getByRole('button', { name: 'Zoom to selection' }).click();
+  await brush.getByRole('button', { name: 'Clear' }).click();
+  await expect(brush).toBeHidden();
+
   // Bookmark the first destructive event with a note.
   await timeline.nextDestructive.click();
   await expect(timeline.detail).toBeVisible();
@@ -141,4 +155,11 @@ test('filters the canvas and the table together, and keeps bookmarks, notes and 
     'First deletion: the agent used the ops token.',
   );
   await expect(timeline.grouping).toHaveValue('credential');
+
+  // The note is carried into the report.
+  await page.keyboard.press('g');
+  await page.keyboard.press('p');
+  await expect(page.getByTestId('report-bookmarks')).toContainText(
+    'First deletion: the agent used the ops token.',
+  );
 });

@@ -7,7 +7,8 @@ import {
   type LaneGrouping,
   type LaneLayout,
 } from '../../../shared/timeline/lane-layout';
-import { formatInstant } from '../../../shared/timeline/time-scale';
+import { fitRange, formatInstant, formatSpan } from '../../../shared/timeline/time-scale';
+import { lowerBound } from '../../../shared/timeline/pixel-counts';
 import { EmptyState } from '../../app/ui/empty-state';
 import { TimelineIcon } from '../../app/ui/icons';
 import { ViewHeader } from '../../app/ui/view-header';
@@ -24,6 +25,7 @@ import { PlaybackBar, usePlayback } from './playback';
 import { useEventSummary, useLaneLayout } from './queries';
 import {
   selectEvent,
+  setBrush,
   setCursor,
   setGrouping,
   setView,
@@ -143,6 +145,38 @@ function Tooltip({
       ) : (
         <div className="mono">{formatInstant(hover.hit.time)}</div>
       )}
+    </div>
+  );
+}
+
+/** The brushed range: its span, how many events it holds, and what to do with it. */
+function BrushBar({ layout }: { readonly layout: LaneLayout }) {
+  const brush = useTimelineStore((s) => s.brush);
+  if (brush === null) return null;
+  const count =
+    lowerBound(layout.times, 0, layout.times.length, brush.end) -
+    lowerBound(layout.times, 0, layout.times.length, brush.start);
+  return (
+    <div className="brush-bar" role="status" data-testid="timeline-brush">
+      <span>
+        Selected <span className="mono">{formatInstant(brush.start)}</span> to{' '}
+        <span className="mono">{formatInstant(brush.end)}</span> (
+        {formatSpan(brush.end - brush.start)}, {count.toLocaleString('en-US')} events)
+      </span>
+      <button
+        type="button"
+        className="button button--small"
+        onClick={() => setView(fitRange(brush.start, brush.end, 0.02))}
+      >
+        Zoom to selection
+      </button>
+      <button
+        type="button"
+        className="button button--small button--ghost"
+        onClick={() => setBrush(null)}
+      >
+        Clear
+      </button>
     </div>
   );
 }
@@ -279,6 +313,7 @@ function TimelineBody(props: {
   return (
     <>
       <PlaybackBar layout={layout} onFit={props.fit} />
+      <BrushBar layout={layout} />
       <div className="timeline__summary muted" aria-live="polite" data-testid="timeline-summary">
         {layout.times.length.toLocaleString('en-US')} events in {layout.lanes.length} lanes
         {props.fetching ? ' · updating…' : ''}
