@@ -206,6 +206,8 @@ async function load(loadId: string, file: File, persist: boolean): Promise<void>
   const signal = controllers.get(loadId)?.signal;
   let errors: SourceError[] = [];
   let counts = zeroCounts;
+  const postProgress = (bytesRead: number): void =>
+    post({ type: 'progress', loadId, bytesRead, totalBytes: file.size, counts, errors });
   const finish = (sourceId: string | null, outcome: LoadOutcome): void => {
     controllers.delete(loadId);
     post({ type: 'done', loadId, sourceId, outcome, counts, errors, storeSize: store.size });
@@ -237,14 +239,7 @@ async function load(loadId: string, file: File, persist: boolean): Promise<void>
           lastPost = now;
           counts = countsOf(progress.counts);
           errors = errorsOf(progress.errors);
-          post({
-            type: 'progress',
-            loadId,
-            bytesRead: progress.bytesRead,
-            totalBytes: file.size,
-            counts,
-            errors,
-          });
+          postProgress(progress.bytesRead);
         },
       });
     } finally {
@@ -265,14 +260,7 @@ async function load(loadId: string, file: File, persist: boolean): Promise<void>
     const { source } = outcome;
     counts = countsOf(source.counts);
     errors = errorsOf(source.errors);
-    post({
-      type: 'progress',
-      loadId,
-      bytesRead: outcome.bytesRead,
-      totalBytes: file.size,
-      counts,
-      errors,
-    });
+    postProgress(outcome.bytesRead);
     const sameAs = loaded.get(source.sourceId);
     if (sameAs !== undefined) {
       // Its rows are dropped, so are its counts and errors: the first load reported them.

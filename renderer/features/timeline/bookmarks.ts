@@ -106,6 +106,15 @@ export const SavedView = z.object({
 export type SavedView = z.infer<typeof SavedView>;
 
 const savedViewsSetting = 'timeline.savedViews';
+
+/** The saved views in a setting's value; entries that do not parse are dropped. */
+function savedViewsOf(value: unknown): SavedView[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((v: unknown) => {
+    const parsed = SavedView.safeParse(v);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
 const savedViewsKey = ['timeline', 'saved-views'] as const;
 
 /** The saved views, read from the workspace's settings; unreadable entries are dropped. */
@@ -114,12 +123,7 @@ export function useSavedViews() {
     queryKey: savedViewsKey,
     queryFn: async (): Promise<ReadonlyArray<SavedView>> => {
       if (!workspaceReady()) return [];
-      const row = await workspace.settings.get(savedViewsSetting);
-      if (!Array.isArray(row?.value)) return [];
-      return row.value.flatMap((v: unknown) => {
-        const parsed = SavedView.safeParse(v);
-        return parsed.success ? [parsed.data] : [];
-      });
+      return savedViewsOf((await workspace.settings.get(savedViewsSetting))?.value);
     },
   });
 }
@@ -130,13 +134,7 @@ export function useSavedViewMutations() {
   const write = async (change: (views: SavedView[]) => SavedView[]) => {
     if (!workspaceReady()) throw new Error('the workspace database is not available');
     await workspace.transaction('rw', workspace.settings, async () => {
-      const row = await workspace.settings.get(savedViewsSetting);
-      const current = Array.isArray(row?.value)
-        ? row.value.flatMap((v: unknown) => {
-            const parsed = SavedView.safeParse(v);
-            return parsed.success ? [parsed.data] : [];
-          })
-        : [];
+      const current = savedViewsOf((await workspace.settings.get(savedViewsSetting))?.value);
       await workspace.settings.put({ key: savedViewsSetting, value: change(current) });
     });
   };

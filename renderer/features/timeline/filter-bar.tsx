@@ -15,6 +15,13 @@ const groupingLabels: Readonly<Record<LaneGrouping, string>> = {
   resource: 'Resource',
 };
 
+/** The filters picked from the values present, each with its facet. */
+const pickers = [
+  { field: 'actor', label: 'Actor', facets: 'actors' },
+  { field: 'credential', label: 'Credential', facets: 'credentials' },
+  { field: 'resource', label: 'Resource', facets: 'targets' },
+] as const;
+
 /** A text field that updates the store after typing pauses, not on every key. */
 function DebouncedInput({
   label,
@@ -140,30 +147,19 @@ export function FilterBar() {
         ref={textRef}
         testId="filter-text"
       />
-      <DebouncedInput
-        label="Actor"
-        value={filter.actor}
-        onCommit={(actor) => setFilter({ actor })}
-        list="facet-actors"
-        testId="filter-actor"
-      />
-      <DebouncedInput
-        label="Credential"
-        value={filter.credential}
-        onCommit={(credential) => setFilter({ credential })}
-        list="facet-credentials"
-        testId="filter-credential"
-      />
-      <DebouncedInput
-        label="Resource"
-        value={filter.resource}
-        onCommit={(resource) => setFilter({ resource })}
-        list="facet-targets"
-        testId="filter-resource"
-      />
-      <FacetList id="facet-actors" facets={facets.data?.actors} />
-      <FacetList id="facet-credentials" facets={facets.data?.credentials} />
-      <FacetList id="facet-targets" facets={facets.data?.targets} />
+      {pickers.map((p) => (
+        <DebouncedInput
+          key={p.field}
+          label={p.label}
+          value={filter[p.field]}
+          onCommit={(value) => setFilter({ [p.field]: value })}
+          list={`facet-${p.field}`}
+          testId={`filter-${p.field}`}
+        />
+      ))}
+      {pickers.map((p) => (
+        <FacetList key={p.field} id={`facet-${p.field}`} facets={facets.data?.[p.facets]} />
+      ))}
       <fieldset className="filter-classes">
         <legend>Action class</legend>
         {actionClasses.map((c) => (

@@ -15,7 +15,7 @@ import {
   zoomAround,
   type TimeRange,
 } from '../../../shared/timeline/time-scale';
-import { useCommandHandler } from '../../app/commands';
+import { runCommand, useCommandHandler } from '../../app/commands';
 import type { Band } from './timeline-painter';
 import { incidentRange } from './minimap';
 import {
@@ -148,7 +148,6 @@ export function PlaybackBar({
   const speed = useTimelineStore((s) => s.speed);
   const cursor = useTimelineStore((s) => s.cursor);
   const view = useTimelineStore((s) => s.view);
-  const step = (command: () => void) => () => command();
   const destructiveLeft =
     cursor === null ? -1 : nextWithMark(layout.times, layout.eventMarks, cursor, 0);
   return (
@@ -156,7 +155,7 @@ export function PlaybackBar({
       <button
         type="button"
         className="button button--small"
-        onClick={step(() => goTo(layout, previousIndex(layout.times, cursorOf(layout))))}
+        onClick={() => runCommand('timeline.previous')}
         aria-label="Previous event (K)"
         title="Previous event (K)"
       >
@@ -175,7 +174,7 @@ export function PlaybackBar({
       <button
         type="button"
         className="button button--small"
-        onClick={step(() => goTo(layout, nextIndex(layout.times, cursorOf(layout))))}
+        onClick={() => runCommand('timeline.next')}
         aria-label="Next event (J)"
         title="Next event (J)"
       >
@@ -184,9 +183,7 @@ export function PlaybackBar({
       <button
         type="button"
         className="button button--small button--danger"
-        onClick={step(() =>
-          goTo(layout, nextWithMark(layout.times, layout.eventMarks, cursorOf(layout), 0)),
-        )}
+        onClick={() => runCommand('timeline.nextDestructive')}
         disabled={cursor !== null && destructiveLeft < 0}
         data-testid="timeline-next-destructive"
         title="Next destructive event (D)"
