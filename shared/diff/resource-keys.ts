@@ -1,0 +1,68 @@
+/**
+ * The keys differences are known by, in the forms audit events use (docs/diff.md).
+ *
+ * One place builds them, so the engine, the linker and the UI never disagree on a key,
+ * and each joins with `NormalizedEvent.target.key` where the importer gives one.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { ActionsScopeRef } from './diff-model';
+
+/** `acme/api@refs/heads/main`: the GitHub importer's ref key. */
+export function refResourceKey(repo: string, ref: string): string {
+  return `${repo}@${ref}`;
+}
+
+/** `acme/api#12`: the GitHub importer's pull-request key. */
+export function pullResourceKey(repo: string, pullNumber: number): string {
+  return `${repo}#${pullNumber}`;
+}
+
+/** `acme/api:environment:production`. */
+export function environmentResourceKey(repo: string, environment: string): string {
+  return `${repo}:environment:${environment}`;
+}
+
+/**
+ * `acme/api:variable:NAME` (the importer's key) or, in an environment,
+ * `acme/api:environment:production:variable:NAME`; likewise for secrets.
+ */
+export function actionsResourceKey(
+  repo: string,
+  scope: ActionsScopeRef,
+  kind: 'variable' | 'secret',
+  name: string,
+): string {
+  const prefix = scope.kind === 'repository' ? repo : environmentResourceKey(repo, scope.name);
+  return `${prefix}:${kind}:${name}`;
+}
+
+/**
+ * The `owner/name` a resource or event target key belongs to, or null for keys of
+ * other kinds (an organisation, an ARN).
+ */
+export function repoOfKey(key: string): string | null {
+  const match = /^([^/@#:\s]+\/[^/@#:\s]+)(?:$|[@#:])/.exec(key);
+  return match?.[1] ?? null;
+}
+
+/** A ref's name as people say it: `main`, `tag v1`, or the full name for anything else. */
+export function shortRef(ref: string): string {
+  if (ref.startsWith('refs/heads/')) return ref.slice('refs/heads/'.length);
+  if (ref.startsWith('refs/tags/')) return `tag ${ref.slice('refs/tags/'.length)}`;
+  return ref;
+}
+
+/** The first seven characters of an object id, as git abbreviates. */
+export function shortSha(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+// SECURITY: variable values. A difference carries this digest, never the value, so a
+// diff or a report can be shared without disclosing configuration; revealing a value is
+// the caller's explicit act against the snapshot or the live read.
+/** `sha256:<hex>` of a variable's value (UTF-8). */
+export function valueDigest(value: string): string {
+  return `sha256:${bytesToHex(sha256(utf8ToBytes(value)))}`;
+}
+// SECURITY: end of variable values.
