@@ -84,7 +84,8 @@ describe('ingest pipeline', () => {
     expect(source.sourceId).toBe('final-id');
     expect(source.chunks.map((c) => c.size)).toEqual([4, 4, 2]);
     expect(rows(source.chunks)).toEqual(expected);
-    expect(texts(source.chunks)).toEqual(trail.map((line) => line.toLowerCase()));
+    // As read, case and all: the detail panel shows it as evidence.
+    expect(texts(source.chunks)).toEqual(trail);
     expect(source.counts).toEqual({ records: 11, events: 10, errors: 1, skipped: {} });
     expect(source.errors.map((e) => e.line)).toEqual([4]);
     for (const chunk of source.chunks) {
@@ -119,7 +120,7 @@ describe('ingest pipeline', () => {
     const source = pipeline.end('id');
     expect(rows(source.chunks).map((e) => e.agent?.toolCallId)).toEqual(['t1', 't2']);
     // Each event's own record: the tool_use line, not the result that let it out.
-    expect(texts(source.chunks)).toEqual([use.toLowerCase(), open.toLowerCase()]);
+    expect(texts(source.chunks)).toEqual([use, open]);
   });
 
   it('keeps only the first errors it is told to, and counts them all', () => {
@@ -339,7 +340,7 @@ describe('EventStore.addChunks', () => {
           for (const [i, event] of [...before, ...events].entries()) {
             if (keys.has(naiveKey(event))) continue;
             keys.add(naiveKey(event));
-            const raw = i < before.length ? null : raws[i - before.length]!.toLowerCase();
+            const raw = i < before.length ? null : raws[i - before.length]!;
             expected.push({ event, raw });
           }
           expect(store.size).toBe(expected.length);

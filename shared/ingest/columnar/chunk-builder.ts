@@ -116,19 +116,31 @@ export function actionClassCodeOf(actionClass: ActionClass): number {
   return actionClassCode[actionClass];
 }
 
+/** Chunk versions: 1 kept raw text lower-cased, 2 keeps it as read. */
+export type EventChunkVersion = 1 | 2;
+
+/** The version `ChunkBuilder` writes. */
+export const eventChunkVersion = 2;
+
 /**
  * A sealed chunk: `size` events, column by column.
  *
  * String columns hold ids into `strings` (`nullString` for null). `formatMask`,
  * `classMask` and `flagsAny` are the chunk's small indexes: the OR of `1 << code` (or of
  * the flags) over its rows, so a query skips a chunk with no row of a wanted format,
- * class or flag. Raw text, when given, is kept out of the hot columns: one lower-cased
- * string per chunk (`rawText`), row `i` at `rawText.slice(rawStarts[i], rawStarts[i + 1])`.
- * One string per chunk lets a text query run a single native `indexOf` scan over the
- * chunk instead of touching 32k small strings, and stores as one IndexedDB value.
+ * class or flag. Raw text, when given, is kept out of the hot columns: one string per
+ * chunk (`rawText`), each record's text exactly as read, row `i` at
+ * `rawText.slice(rawStarts[i], rawStarts[i + 1] - 1)`. One string per chunk lets a text
+ * query run a single native scan over the chunk instead of touching 32k small strings,
+ * and stores as one IndexedDB value.
+ *
+ * `version` says how the raw text was kept: 2, as read (what the detail panel shows as
+ * evidence); 1, lower-cased, as chunks were saved in workspaces before version 2. Both
+ * are read and searched alike (lower-casing lower-cased text changes nothing); a version 1
+ * chunk only shows its records in lower case.
  */
 export interface EventChunk {
-  readonly version: 1;
+  readonly version: EventChunkVersion;
   readonly size: number;
   readonly minTime: number;
   readonly maxTime: number;
@@ -164,7 +176,7 @@ export interface EventChunk {
   readonly rawLine: Float64Array;
   readonly rawOffset: Float64Array;
   readonly rawLength: Float64Array;
-  /** Lower-cased raw records, or null when the chunk was built without them. */
+  /** The raw records, as read (lower-cased at version 1), or null when built without them. */
   readonly rawText: string | null;
   /** `size + 1` offsets into `rawText`, or null with it. */
   readonly rawStarts: Uint32Array | null;
@@ -345,11 +357,9 @@ export class ChunkBuilder {
     f64.rawLine[i] = event.raw.line;
     f64.rawOffset[i] = event.raw.offset;
     f64.rawLength[i] = event.raw.length;
-    // Lower-cased row by row: small strings die young, where a lower-cased copy of the
-    // whole chunk would leave 20 MB of garbage per chunk for the next full collection
-    // (peak memory 1.7 GB instead of 1.3 GB at 1M events). Lower-casing can lengthen text
-    // (U+0130), so offsets are taken from the lower-cased rows.
-    if (hasRaw) this.raw.push(rawText.toLowerCase());
+    // Kept as read: it is the evidence the detail panel shows. Text queries fold case
+    // when they search (`text-match.ts`), not here.
+    if (hasRaw) this.raw.push(rawText);
     this.rows = i + 1;
   }
 
@@ -406,7 +416,7 @@ export class ChunkBuilder {
     for (const c of u8Columns) columns[c] = cut(this.u8[c]);
     for (const c of f64Columns) columns[c] = cut(this.f64[c]);
     return {
-      version: 1,
+      version: eventChunkVersion,
       size: n,
       minTime: this.minTime,
       maxTime: this.maxTime,

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../event';
-import { ChunkBuilder, eventAt } from './chunk-builder';
+import { ChunkBuilder, eventAt, type EventChunk } from './chunk-builder';
 import { EventStore } from './event-store';
-import { arbitraryEvent, arbitraryRawText, naiveKey } from './test-events';
+import { query } from './query';
+import { arbitraryEvent, arbitraryRawText, naiveKey, naiveQuery } from './test-events';
 
 /** Events with distinct keys, as one file gives them. */
 function distinct(events: ReadonlyArray<NormalizedEvent>): NormalizedEvent[] {
@@ -50,7 +51,8 @@ describe('ChunkBuilder', () => {
     builder.append(sample, 'RAW Text');
     const chunk = structuredClone(builder.seal());
     expect(eventAt(chunk, 0)).toEqual(sample);
-    expect(chunk.rawText).toBe('raw text\n');
+    expect(chunk.version).toBe(2);
+    expect(chunk.rawText).toBe('RAW Text\n');
     expect(chunk.time).toBeInstanceOf(Float64Array);
   });
 
@@ -152,7 +154,7 @@ describe('EventStore', () => {
     expect(store.get(2).agent?.toolCallId).toBe('call-3');
   });
 
-  it('returns raw text lower-cased per row, even when lower-casing changes its length', () => {
+  it('returns the raw text of each row exactly as read, whatever lower-casing would do to it', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(arbitraryEvent(), arbitraryRawText), { maxLength: 30 }),
@@ -163,13 +165,49 @@ describe('EventStore', () => {
             events,
             pairs.map(([, raw]) => raw),
           );
-          pairs.forEach(([, raw], row) => expect(store.rawText(row)).toBe(raw.toLowerCase()));
+          pairs.forEach(([, raw], row) => expect(store.rawText(row)).toBe(raw));
         },
       ),
     );
     const store = new EventStore();
     store.add([sample]);
     expect(store.rawText(0)).toBeNull();
+    // Evidence as the analyst must see it: a base64 token hash, ids and names, case and all.
+    const evidence = '{"hashed_token":"aGVsbG8+Zm9v/ZXI=","actor":"İlker","id":"Qx9_Zz-A"}';
+    const withText = new EventStore({ chunkCapacity: 2 });
+    withText.add(distinct([sample, sample, sample]), ['x', evidence, 'ΟΔΟΣ']);
+    expect(withText.rawText(1)).toBe(evidence);
+    expect(withText.rawText(2)).toBe('ΟΔΟΣ');
+  });
+
+  it('loads version 1 chunks (raw text lower-cased) and answers text queries on them', async () => {
+    const texts = ['{"Actor":"İlker","repo":"Acme/API"}', 'KELVIN \u212a', 'Straße ΟΔΟΣ', 'plain'];
+    const events = distinct(Array.from({ length: 6 }, (_, i) => ({ ...sample, time: i })));
+    const raws = events.map((_, i) => texts[i % texts.length]!);
+    // What workspaces saved before version 2: the builder's chunk, its text lower-cased
+    // row by row (offsets from the lower-cased rows), one full chunk and one partial.
+    const v1 = (from: number, to: number): EventChunk => {
+      const builder = new ChunkBuilder(4);
+      for (let i = from; i < to; i++) builder.append(events[i]!, raws[i]!.toLowerCase());
+      return structuredClone({ ...builder.seal(), version: 1 });
+    };
+    const store = new EventStore({ chunkCapacity: 4 });
+    expect(store.addChunks([v1(0, 4), v1(4, 6)])).toEqual({ added: 6, duplicates: 0 });
+    expect(store.sealedChunks()[0]!.version).toBe(1);
+    raws.forEach((raw, row) => expect(store.rawText(row)).toBe(raw.toLowerCase()));
+    await store.buildTextIndexes();
+    expect(store.textIndex(0)).not.toBeNull();
+    for (const text of ['acme/api', 'İLKER', '"repo":"', 'kelvin k', 'STRASSE', 'οδος', 'PLAIN']) {
+      const expected = naiveQuery(events, raws, { text });
+      expect([...query(store, { text })], text).toEqual(expected);
+      store.setTextIndex(0, null);
+      expect([...query(store, { text })], text).toEqual(expected);
+      await store.buildTextIndexes();
+    }
+    // Rows added later keep their case beside the version 1 rows.
+    store.add([{ ...sample, time: 9, raw: { ...sample.raw, offset: 99 } }], ['New-Agent/1.0']);
+    expect(store.rawText(6)).toBe('New-Agent/1.0');
+    expect([...query(store, { text: 'new-AGENT' })]).toEqual([6]);
   });
 
   it('orders rows by time, for ascending, descending and mixed input', () => {

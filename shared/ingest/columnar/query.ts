@@ -9,7 +9,8 @@
  * is matched last, and only on rows every other filter kept. When the store has built a
  * chunk's text index and the needle has a usable key (`text-index.ts`), only the rows
  * that hold the needle's keys are read at all, and each is checked in its own text;
- * otherwise the chunk's text is scanned.
+ * otherwise the chunk's text is scanned (`text-match.ts`: the text is kept as read, and
+ * searched case-insensitively without lower-casing it where that gives the same hits).
  */
 import type { ActionClass, SourceFormat } from '../event';
 import {
@@ -21,6 +22,7 @@ import {
 } from './chunk-builder';
 import type { EventStore } from './event-store';
 import { keepRowsContaining, textCandidates, textLookup } from './text-index';
+import { keepTextMatches, textNeedle } from './text-match';
 
 /**
  * What to match: every given field must hold (AND); a list matches any of its values (OR).
@@ -200,8 +202,8 @@ function forEachMatchingChunk(store: EventStore, filter: EventFilter, visit: Chu
   const formatMask = filter.formats ? maskOf(filter.formats, formatCodeOf) : -1;
   const classMask = filter.classes ? maskOf(filter.classes, actionClassCodeOf) : -1;
   const destructiveOnly = filter.destructiveOnly === true;
-  const needle = filter.text ? filter.text.toLowerCase() : null;
-  const lookup = needle === null ? null : textLookup(needle);
+  const needle = filter.text ? textNeedle(filter.text) : null;
+  const lookup = needle === null ? null : textLookup(needle.needle);
   if (formatMask === 0 || classMask === 0 || !(from < to)) return;
   if (filter.actors?.length === 0 || filter.credentials?.length === 0) return;
   if (filter.targets?.length === 0) return;
@@ -258,89 +260,8 @@ function forEachMatchingChunk(store: EventStore, filter: EventFilter, visit: Chu
       m =
         candidates === null
           ? keepTextMatches(chunk, needle, rows, m)
-          : keepRowsContaining(chunk, needle, rows, m);
+          : keepRowsContaining(chunk, needle.needle, rows, m);
     }
     if (m > 0) visit(chunk, k * store.chunkCapacity, rows, m);
   }
-}
-
-/**
- * Keeps the rows (ascending) whose raw text contains `needle`; returns how many.
- *
- * Hits are found by `indexOf` over the chunk's one text string, remembering the next hit:
- * rows are visited in order, so the whole chunk is scanned at most once however many
- * rows are tested.
- */
-function keepTextMatches(chunk: EventChunk, needle: string, rows: Uint32Array, m: number): number {
-  const text = chunk.rawText!;
-  const starts = chunk.rawStarts!;
-  const find = finder(chunk, text, needle);
-  let kept = 0;
-  let hit = -1;
-  for (let j = 0; j < m; j++) {
-    const row = rows[j]!;
-    const start = starts[row]!;
-    // The row's text ends before its separator.
-    const end = starts[row + 1]! - 1;
-    if (hit < start) hit = find(start);
-    if (hit === -1) break;
-    if (hit + needle.length <= end) {
-      rows[kept++] = row;
-    } else if (hit < end) {
-      // A hit that runs past the row's end may hide a later hit inside the next rows.
-      hit = find(end);
-      if (hit === -1) break;
-    }
-  }
-  return kept;
-}
-
-const sampleSize = 16_384;
-const samples = new WeakMap<EventChunk, Map<string, number>>();
-
-/** How often each character occurs in an even sample of a chunk's raw text (cached). */
-function characterSample(chunk: EventChunk, text: string): Map<string, number> {
-  let counts = samples.get(chunk);
-  if (counts === undefined) {
-    counts = new Map();
-    const step = Math.max(1, Math.floor(text.length / sampleSize));
-    for (let i = 0; i < text.length; i += step) {
-      const char = text[i]!;
-      counts.set(char, (counts.get(char) ?? 0) + 1);
-    }
-    samples.set(chunk, counts);
-  }
-  return counts;
-}
-
-/**
- * A search for `needle` in `text` that finds the same hits in order as `indexOf`, faster.
- *
- * The engine searches a one-character pattern with `memchr` (about 15 GB/s here) but a
- * longer one at about 3.5 GB/s, so a text query over 1M records (650 MB) would take
- * 180 ms. When one of the needle's characters is rare in this chunk (judged from an even
- * sample of its text), the search scans for that character alone and checks the needle
- * around each occurrence; when all are common, checking would cost more than it saves.
- */
-function finder(chunk: EventChunk, text: string, needle: string): (from: number) => number {
-  const counts = characterSample(chunk, text);
-  let sampled = 0;
-  for (const n of counts.values()) sampled += n;
-  let k = 0;
-  for (let i = 1; i < needle.length; i++) {
-    if ((counts.get(needle[i]!) ?? 0) < (counts.get(needle[k]!) ?? 0)) k = i;
-  }
-  const anchor = needle[k]!;
-  if (needle.length === 1 || (counts.get(anchor) ?? 0) > sampled * 0.004) {
-    return (from) => text.indexOf(needle, from);
-  }
-  return (from) => {
-    let at = from + k;
-    for (;;) {
-      const found = text.indexOf(anchor, at);
-      if (found === -1) return -1;
-      if (text.startsWith(needle, found - k)) return found - k;
-      at = found + 1;
-    }
-  };
 }

@@ -14,7 +14,24 @@ import type { EventFilter } from './query';
 const actorIds = ['alice', 'bob', 'carol', 'deploy-bot', 'İstanbul', ''];
 const fingerprints = ['fp-a', 'fp-b', 'fp-c', 'AKIA1'];
 const targetKeys = ['acme/api', 'acme/web', 'acme/api@refs/heads/main', 'arn:aws:s3:::b'];
-const words = ['repo.destroy', 'push', 'force', 'Secret', 'token', 'ÄBC', 'x\ny', 'İd', ''];
+// Mixed case, and characters whose lower case is longer (U+0130), ASCII (the Kelvin sign),
+// context-dependent (a final sigma) or beyond the BMP: raw text is kept as read.
+const words = [
+  'repo.destroy',
+  'push',
+  'force',
+  'Secret',
+  'token',
+  'ÄBC',
+  'x\ny',
+  'İd',
+  '',
+  'aGVsbG8+Zm9v/ZXI=',
+  '\u212aelvin',
+  'ΟΔΟΣ',
+  'Straße',
+  '😀Ok',
+];
 
 const optionalText = fc.option(fc.constantFrom(...words, 'model-1', 'tool-call'), {
   nil: null,
@@ -100,7 +117,23 @@ export const arbitraryFilter: fc.Arbitrary<EventFilter> = fc.record(
     classes: fc.array(fc.constantFrom(...actionClasses), { maxLength: 4 }),
     destructiveOnly: fc.boolean(),
     formats: fc.array(fc.constantFrom(...sourceFormats), { maxLength: 3 }),
-    text: fc.constantFrom(...words, 'REPO', 'sh', 'äbc', 'i̇stanbul'),
+    text: fc.constantFrom(
+      ...words,
+      'REPO',
+      'sh',
+      'äbc',
+      'i̇stanbul',
+      'İSTANBUL',
+      'kelvin',
+      'KELVIN',
+      'οδος',
+      'οδοσ',
+      'STRASSE',
+      'ß',
+      '\u0307',
+      '😀ok',
+      'agvsbg8+zm9v',
+    ),
   },
   { requiredKeys: [] },
 );

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { assertNever } from '../../util/assert-never';
 import type { NormalizedEvent } from '../event';
 import { ChunkBuilder, type EventChunk } from './chunk-builder';
 import { EventStore } from './event-store';
@@ -29,11 +30,48 @@ function eventsFor(count: number, times?: ReadonlyArray<number>): NormalizedEven
 
 /** Words that share prefixes, suffixes and whole tokens, so that needles hit and nearly hit. */
 const words = ['acme', 'service', '17', '170', '1', 'dev', 'x', 'feature', 'abc', 'abcd', 'bcd'];
-const separators = ['/', '-', '"', ' ', ':', '\n', '', '_', 'İ', 'é'];
+// Beyond ASCII: U+0130 (lower case two units long), the Kelvin sign (lower case `k`),
+// a sigma (final or not by its context), a long s (upper case `S`), a surrogate pair.
+const separators = [
+  '/',
+  '-',
+  '"',
+  ' ',
+  ':',
+  '\n',
+  '',
+  '_',
+  'İ',
+  'é',
+  'Ä',
+  '\u212a',
+  'Σ',
+  'ſ',
+  '😀',
+];
+
+type Casing = 'as-is' | 'upper' | 'lower' | 'mixed';
+const arbitraryCasing = fc.constantFrom<Casing>('as-is', 'upper', 'lower', 'mixed');
+
+/** `text` in upper, lower or alternating case (by UTF-16 unit: surrogates are left alone). */
+function recase(text: string, casing: Casing): string {
+  switch (casing) {
+    case 'as-is':
+      return text;
+    case 'upper':
+      return text.toUpperCase();
+    case 'lower':
+      return text.toLowerCase();
+    case 'mixed':
+      return [...text].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join('');
+    default:
+      return assertNever(casing);
+  }
+}
 
 const arbitraryWord = fc
-  .tuple(fc.constantFrom(...words), fc.boolean())
-  .map(([word, upper]) => (upper ? word.toUpperCase() : word));
+  .tuple(fc.constantFrom(...words), arbitraryCasing)
+  .map(([word, casing]) => recase(word, casing));
 
 /** A raw record: words joined by punctuation (or by nothing, making longer tokens). */
 const arbitraryText: fc.Arbitrary<string> = fc
@@ -44,7 +82,28 @@ const arbitraryText: fc.Arbitrary<string> = fc
 function arbitraryNeedle(texts: ReadonlyArray<string>): fc.Arbitrary<string> {
   const made = fc.oneof(
     arbitraryText,
-    fc.constantFrom('', ' ', '-', '"', 'a', 'İ', 'É', 'i̇', 'zzz', '"acme/service-17"', '17"'),
+    fc.constantFrom(
+      '',
+      ' ',
+      '-',
+      '"',
+      'a',
+      'İ',
+      'É',
+      'i̇',
+      'zzz',
+      '"acme/service-17"',
+      '17"',
+      'k',
+      'KX',
+      '\u0307',
+      'ß',
+      'σ',
+      'ς',
+      's',
+      'ä',
+      '😀',
+    ),
   );
   if (texts.length === 0) return made;
   const cut = fc
@@ -52,12 +111,11 @@ function arbitraryNeedle(texts: ReadonlyArray<string>): fc.Arbitrary<string> {
       text: fc.constantFrom(...texts),
       start: fc.nat(),
       length: fc.nat({ max: 20 }),
-      upper: fc.boolean(),
+      casing: arbitraryCasing,
     })
-    .map(({ text, start, length, upper }) => {
+    .map(({ text, start, length, casing }) => {
       const at = text.length === 0 ? 0 : start % text.length;
-      const needle = text.slice(at, at + length);
-      return upper ? needle.toUpperCase() : needle;
+      return recase(text.slice(at, at + length), casing);
     });
   return fc.oneof(cut, cut, made);
 }

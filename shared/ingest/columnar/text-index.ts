@@ -7,7 +7,9 @@
  * token key, the rows of the chunk that hold it; a query looks up the needle's most
  * selective keys, intersects their rows, and checks each candidate against the real text.
  *
- * Keys. A token is a maximal run of `[a-z0-9]` in the lower-cased text. Each token gives
+ * Keys. A token is a maximal run of `[a-z0-9]` in the lower-cased text, read from the text
+ * as kept (original case) by folding each character while scanning (`tokenCode`), so the
+ * index is the same whether a chunk keeps its text as read or lower-cased. Each token gives
  * its whole-token key and, when it is at least `affixLength` long, a key for its first
  * and one for its last `affixLength` characters. A needle's interior tokens must be whole
  * row tokens; its first token may be the end of a row token (looked up by its suffix key)
@@ -40,6 +42,7 @@
  * so that an index is never used with another chunk's text (`textIndexFits`).
  */
 import type { EventChunk } from './chunk-builder';
+import { rowContains } from './text-match';
 
 /** The index of one sealed chunk's raw text. */
 export interface TextIndex {
@@ -74,8 +77,21 @@ const prefixSeed = 0x2f1a4c93;
 const suffixSeed = 0x6b43a9b5;
 const fnvPrime = 0x01000193;
 
-function isTokenChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+/** U+0130, which lower-cases to `i` and a combining dot (no token character): it ends a token. */
+const dottedCapitalI = 0x130;
+
+/**
+ * The token character a UTF-16 code unit lower-cases to, or -1 when it is none.
+ *
+ * Tokens are those of the lower-cased text, read from the text as kept (original case):
+ * A-Z fold to a-z, and of the other characters only U+0130 (`i̇`) and U+212A (the Kelvin
+ * sign, `k`) lower-case to a token character (`text-match.test.ts` checks that over every
+ * character). Every other character, as its lower case, separates tokens.
+ */
+function tokenCode(c: number): number {
+  if (c >= 97) return c <= 122 ? c : c === 0x212a ? 107 : c === dottedCapitalI ? 105 : -1;
+  if (c >= 65) return c <= 90 ? c + 32 : -1;
+  return c >= 48 && c <= 57 ? c : -1;
 }
 
 /** Murmur3's finaliser: FNV's low bits, which pick the bucket, are poorly mixed alone. */
@@ -87,15 +103,18 @@ function mix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** The key of the `affixLength` token characters from `at`, folded as `tokenCode` does. */
 function affixKey(text: string, at: number, seed: number): number {
   let h = seed;
-  for (let i = at; i < at + affixLength; i++) h = Math.imul(h ^ text.charCodeAt(i), fnvPrime);
+  for (let i = at; i < at + affixLength; i++) {
+    h = Math.imul(h ^ tokenCode(text.charCodeAt(i)), fnvPrime);
+  }
   return mix(h);
 }
 
 function wholeKey(text: string, begin: number, end: number): number {
   let h = wholeSeed;
-  for (let i = begin; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), fnvPrime);
+  for (let i = begin; i < end; i++) h = Math.imul(h ^ tokenCode(text.charCodeAt(i)), fnvPrime);
   return mix(h);
 }
 
@@ -138,8 +157,9 @@ export function buildTextIndex(
     const end = starts[row + 1]! - 1;
     let i = starts[row]!;
     while (i < end) {
-      let c = text.charCodeAt(i);
-      if (!isTokenChar(c)) {
+      let unit = text.charCodeAt(i);
+      let c = tokenCode(unit);
+      if (c < 0) {
         i++;
         continue;
       }
@@ -148,7 +168,11 @@ export function buildTextIndex(
       do {
         h = Math.imul(h ^ c, fnvPrime);
         i++;
-      } while (i < end && isTokenChar((c = text.charCodeAt(i))));
+      } while (
+        unit !== dottedCapitalI &&
+        i < end &&
+        (c = tokenCode((unit = text.charCodeAt(i)))) >= 0
+      );
       // Up to three keys for this token; room for them first.
       if (used + 3 > seen.length) {
         const grown = new Uint32Array(seen.length * 2);
@@ -237,12 +261,13 @@ export function textLookup(needle: string): TextLookup {
   const keys: number[] = [];
   let i = 0;
   while (i < needle.length) {
-    if (!isTokenChar(needle.charCodeAt(i))) {
+    if (tokenCode(needle.charCodeAt(i)) < 0) {
       i++;
       continue;
     }
     const begin = i;
-    while (i < needle.length && isTokenChar(needle.charCodeAt(i))) i++;
+    // A lower-cased needle holds no U+0130 (its lower case is `i` and a combining dot).
+    while (i < needle.length && tokenCode(needle.charCodeAt(i)) >= 0) i++;
     const openStart = begin === 0;
     const openEnd = i === needle.length;
     let key: number | null = null;
@@ -307,11 +332,11 @@ export function textCandidates(index: TextIndex, lookup: TextLookup): Uint32Arra
 }
 
 /**
- * Keeps the rows of `rows[0..m)` whose raw text contains `needle` (lower-cased); returns
- * how many.
+ * Keeps the rows of `rows[0..m)` whose raw text, lower-cased, contains `needle`
+ * (lower-cased); returns how many.
  *
- * For candidates from `textCandidates`: each row's own text is searched, so a row costs
- * its length, not the chunk's.
+ * For candidates from `textCandidates`: each row's own text is lower-cased and searched,
+ * so a row costs its length, not the chunk's.
  */
 export function keepRowsContaining(
   chunk: EventChunk,
@@ -319,18 +344,13 @@ export function keepRowsContaining(
   rows: Uint32Array,
   m: number,
 ): number {
-  const text = chunk.rawText;
   const starts = chunk.rawStarts;
-  if (text === null || starts === null) return 0;
+  if (chunk.rawText === null || starts === null) return 0;
   let kept = 0;
   for (let j = 0; j < m; j++) {
     const row = rows[j]!;
-    const start = starts[row]!;
     // The row's text ends before its separator.
-    const end = starts[row + 1]! - 1;
-    if (end - start >= needle.length && text.slice(start, end).includes(needle)) {
-      rows[kept++] = row;
-    }
+    if (rowContains(chunk, starts[row]!, starts[row + 1]! - 1, needle)) rows[kept++] = row;
   }
   return kept;
 }

@@ -1,0 +1,238 @@
+/**
+ * Case-insensitive search of a chunk's raw text, which is kept as read, not lower-cased.
+ *
+ * A text query matches a row when `raw.toLowerCase().includes(needle.toLowerCase())`.
+ * Lower-casing every chunk's text per query would cost 14 ms a 32k-row chunk (one-byte
+ * text; 44 ms when it holds characters beyond Latin-1), 430 ms at 1M events, and keeping
+ * lower-cased copies would double the raw text's memory (650 MB at 1M events), so the
+ * scan searches the original text with a case-insensitive search whose hits are exactly
+ * those of the lower-cased text wherever that can be shown, and lower-cases only where
+ * it cannot.
+ *
+ * Measured on a 32k-row chunk of the benchmark trail (21 MB, one-byte): a non-unicode
+ * `/needle/gi` runs at 3.4-5.4 ms, about as fast as `indexOf` in lower-cased text
+ * (0.5-7.8 ms), with no copy. Why its hits are exact: outside Unicode mode a pattern
+ * character matches a text character when their simple upper cases agree, and never maps
+ * a non-ASCII character onto an ASCII one; and lower-casing (as V8 and ICU do it) maps
+ * each character to one of the same length, except U+0130, and non-ASCII characters to
+ * ASCII ones only for U+0130 (to `i̇`) and U+212A (the Kelvin sign, to `k`). Hence:
+ * - an ASCII needle in text without U+0130 and U+212A: the regex's hits are exact;
+ * - text within Latin-1 lower-cases within Latin-1, one character for one, so a needle
+ *   with a character beyond Latin-1 is in no row, and a Latin-1 needle's regex hits are
+ *   exact (`text-match.test.ts` checks each of these facts over every character, so an
+ *   engine whose Unicode tables differ fails a test rather than a query);
+ * - a needle without cased characters (`-17"`) is searched with `indexOf` where the
+ *   regex would be exact, anchored on its rarest character (`finder`);
+ * - anything else (a non-ASCII needle in text beyond Latin-1, or text with U+0130 or
+ *   U+212A) lower-cases the chunk's text for the query; when that changes its length
+ *   (U+0130), offsets no longer match `rawStarts` and each row is lower-cased alone.
+ * Version 1 chunks hold lower-cased text already and are searched as they are.
+ */
+import type { EventChunk } from './chunk-builder';
+
+/** A text query's needle, lower-cased, with what choosing a search for it needs. */
+export interface TextNeedle {
+  /** The needle lower-cased, as the rows' lower-cased text must contain it. */
+  readonly needle: string;
+  /** Every character is ASCII. */
+  readonly ascii: boolean;
+  /** Every character is within Latin-1 (U+0000-U+00FF). */
+  readonly latin1: boolean;
+  /** No character has case: the needle is found in the original text as it is. */
+  readonly uncased: boolean;
+  /** `needle` as a non-unicode case-insensitive global regex. */
+  readonly pattern: RegExp;
+}
+
+/** The needle of a text query: `text` lower-cased, with its search worked out once. */
+export function textNeedle(text: string): TextNeedle {
+  const needle = text.toLowerCase();
+  return {
+    needle,
+    // eslint-disable-next-line no-control-regex -- the ASCII range, control characters included
+    ascii: !/[^\x00-\x7f]/.test(needle),
+    // eslint-disable-next-line no-control-regex -- the Latin-1 range, control characters included
+    latin1: !/[^\x00-\xff]/.test(needle),
+    uncased: needle === needle.toUpperCase(),
+    pattern: new RegExp(needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'gi'),
+  };
+}
+
+/** What a chunk's text holds that decides how it can be searched (cached per chunk). */
+interface TextProfile {
+  /** Every character is within Latin-1. */
+  readonly latin1: boolean;
+  /** It holds U+0130 or U+212A, which lower-case to (or into) ASCII. */
+  readonly foldsToAscii: boolean;
+}
+
+const profiles = new WeakMap<EventChunk, TextProfile>();
+
+function profileOf(chunk: EventChunk, text: string): TextProfile {
+  let profile = profiles.get(chunk);
+  if (profile === undefined) {
+    // Free for a one-byte string (the engine knows); about 12 ms a chunk otherwise, once.
+    // eslint-disable-next-line no-control-regex -- the Latin-1 range, control characters included
+    const latin1 = !/[^\x00-\xff]/.test(text);
+    profile = {
+      latin1,
+      foldsToAscii: !latin1 && (text.includes('\u0130') || text.includes('\u212a')),
+    };
+    profiles.set(chunk, profile);
+  }
+  return profile;
+}
+
+/**
+ * Keeps the rows (ascending) whose raw text, lower-cased, contains the needle; returns
+ * how many.
+ *
+ * Hits are found by one search over the chunk's text, remembering the next hit: rows are
+ * visited in order, so the whole chunk is scanned at most once however many rows are
+ * tested.
+ */
+export function keepTextMatches(
+  chunk: EventChunk,
+  needle: TextNeedle,
+  rows: Uint32Array,
+  m: number,
+): number {
+  const text = chunk.rawText;
+  const starts = chunk.rawStarts;
+  if (text === null || starts === null) return 0;
+  const wanted = needle.needle;
+  if (chunk.version === 1) {
+    return keepHits(finder(chunk, text, wanted), wanted.length, starts, rows, m);
+  }
+  const profile = profileOf(chunk, text);
+  if (profile.latin1 && !needle.latin1) return 0;
+  if ((profile.latin1 && needle.latin1) || (needle.ascii && !profile.foldsToAscii)) {
+    if (needle.uncased) {
+      return keepHits(finder(chunk, text, wanted), wanted.length, starts, rows, m);
+    }
+    const pattern = needle.pattern;
+    const find = (from: number): number => {
+      pattern.lastIndex = from;
+      // Outside Unicode mode each pattern character matches one code unit.
+      return pattern.test(text) ? pattern.lastIndex - wanted.length : -1;
+    };
+    return keepHits(find, wanted.length, starts, rows, m);
+  }
+  const lowered = text.toLowerCase();
+  if (lowered.length === text.length) {
+    return keepHits((from) => lowered.indexOf(wanted, from), wanted.length, starts, rows, m);
+  }
+  // Lower-casing lengthened the text (U+0130): offsets into it are not the rows' offsets.
+  let kept = 0;
+  for (let j = 0; j < m; j++) {
+    const row = rows[j]!;
+    if (
+      text
+        .slice(starts[row]!, starts[row + 1]! - 1)
+        .toLowerCase()
+        .includes(wanted)
+    ) {
+      rows[kept++] = row;
+    }
+  }
+  return kept;
+}
+
+/** `keepTextMatches` over one search that gives each hit's offset in the chunk's text. */
+function keepHits(
+  find: (from: number) => number,
+  length: number,
+  starts: Uint32Array,
+  rows: Uint32Array,
+  m: number,
+): number {
+  let kept = 0;
+  let hit = -1;
+  for (let j = 0; j < m; j++) {
+    const row = rows[j]!;
+    const start = starts[row]!;
+    // The row's text ends before its separator.
+    const end = starts[row + 1]! - 1;
+    if (hit < start) hit = find(start);
+    if (hit === -1) break;
+    if (hit + length <= end) {
+      rows[kept++] = row;
+    } else if (hit < end) {
+      // A hit that runs past the row's end may hide a later hit inside the next rows.
+      hit = find(end);
+      if (hit === -1) break;
+    }
+  }
+  return kept;
+}
+
+/**
+ * Whether a row's raw text (from `start` to `end` in the chunk's text), lower-cased,
+ * contains `needle` (lower-cased): the check of one candidate row, which lower-cases
+ * that row's text only.
+ */
+export function rowContains(
+  chunk: EventChunk,
+  start: number,
+  end: number,
+  needle: string,
+): boolean {
+  const text = chunk.rawText;
+  if (text === null) return false;
+  // Version 1 text is lower-cased already; lower-casing never shortens text, but may
+  // lengthen it, so only its length can rule a row out before lower-casing.
+  if (chunk.version === 1)
+    return end - start >= needle.length && text.slice(start, end).includes(needle);
+  return text.slice(start, end).toLowerCase().includes(needle);
+}
+
+const sampleSize = 16_384;
+const samples = new WeakMap<EventChunk, Map<string, number>>();
+
+/** How often each character occurs in an even sample of a chunk's raw text (cached). */
+function characterSample(chunk: EventChunk, text: string): Map<string, number> {
+  let counts = samples.get(chunk);
+  if (counts === undefined) {
+    counts = new Map();
+    const step = Math.max(1, Math.floor(text.length / sampleSize));
+    for (let i = 0; i < text.length; i += step) {
+      const char = text[i]!;
+      counts.set(char, (counts.get(char) ?? 0) + 1);
+    }
+    samples.set(chunk, counts);
+  }
+  return counts;
+}
+
+/**
+ * A search for `needle` in the chunk's text `text` that finds the same hits in order as
+ * `indexOf`, faster.
+ *
+ * The engine searches a one-character pattern with `memchr` (about 15 GB/s here) but a
+ * longer one at about 3.5 GB/s, so a text query over 1M records (650 MB) would take
+ * 180 ms. When one of the needle's characters is rare in this chunk (judged from an even
+ * sample of its text), the search scans for that character alone and checks the needle
+ * around each occurrence; when all are common, checking would cost more than it saves.
+ */
+function finder(chunk: EventChunk, text: string, needle: string): (from: number) => number {
+  const counts = characterSample(chunk, text);
+  let sampled = 0;
+  for (const n of counts.values()) sampled += n;
+  let k = 0;
+  for (let i = 1; i < needle.length; i++) {
+    if ((counts.get(needle[i]!) ?? 0) < (counts.get(needle[k]!) ?? 0)) k = i;
+  }
+  const anchor = needle[k]!;
+  if (needle.length === 1 || (counts.get(anchor) ?? 0) > sampled * 0.004) {
+    return (from) => text.indexOf(needle, from);
+  }
+  return (from) => {
+    let at = from + k;
+    for (;;) {
+      const found = text.indexOf(anchor, at);
+      if (found === -1) return -1;
+      if (text.startsWith(needle, found - k)) return found - k;
+      at = found + 1;
+    }
+  };
+}
