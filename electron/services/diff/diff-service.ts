@@ -1,0 +1,709 @@
+import path from 'node:path';
+import type { SnapshotManifest } from '../../../shared/catalog/catalog-format';
+import type { BlastRadius, Difference, GitFacts } from '../../../shared/diff/diff-model';
+import { repoKey, type RepoState } from '../../../shared/domain/forge-state';
+import { BulkheadError, cancelledError } from '../../../shared/ipc/errors';
+import { scrub, toBulkheadError } from '../catalog-service';
+import { openCatalog, openSnapshot } from '../catalog/catalog-reader';
+import { openStore } from '../catalog/catalog-store';
+import type {
+  CatalogLocation,
+  CatalogReadStore,
+  KeyPin,
+  OpenedCatalog,
+  Progress,
+  SnapshotSummary,
+} from '../catalog/catalog-types';
+import { gitWebRootOf } from '../catalog/producer/git-mirror';
+import { createGitHubAdapter, type GitHubAdapterOptions } from '../github/github-adapter';
+import {
+  coverGaps,
+  prepareGitRepos,
+  readLiveStates,
+  readSnapshotRepo,
+  readSnapshotStates,
+  type RepoGitNeed,
+} from './diff-gather';
+
+/**
+ * The baseline diff: a snapshot against live state, with git's answers, as differences.
+ *
+ * Gathers what the pure engine (`shared/diff`) compares: the baseline's `RepoState`s from
+ * a catalog snapshot (per resource, another snapshot where the caller says so), live
+ * `RepoState`s read through the GitHub adapter with a read-only token, and per repository
+ * a bare repository holding both sides' git objects for `createGitFacts`. Then it runs
+ * the engine and counts the blast radius. Progress and cancellation follow the contract's
+ * long tasks; every error names the repository and the step. The token and any S3 secret
+ * key are scrubbed from every message that leaves.
+ *
+ * Variable values stay here: the differences carry digests only, and `revealVariable`
+ * answers one value of one difference of the last run, on explicit request.
+ */
+
+/** The engine and git facts, passed in so a test can stand in for either. */
+export interface DiffCore {
+  diffStates(
+    baseline: RepoState[],
+    current: RepoState[],
+    git: GitFacts | null,
+    options: {
+      readonly signal: AbortSignal;
+      readonly onProgress?: (done: number, total: number) => void;
+    },
+  ): Promise<Difference[]>;
+  blastRadius(differences: ReadonlyArray<Difference>): BlastRadius;
+  createGitFacts(repoDirOf: (repo: string) => string): GitFacts;
+  fileTextDiff(dir: string, baseSha: string, currentSha: string, file: string): Promise<FileDiff>;
+}
+
+/** A text diff of one file between two commits, as `fileTextDiff` answers it. */
+export interface FileDiff {
+  readonly path: string;
+  /** Unified diff text; empty when the file is the same or binary. */
+  readonly patch: string;
+  readonly binary: boolean;
+}
+
+/** Where the catalog is and how its key is trusted. */
+export interface DiffCatalogRef {
+  readonly location: CatalogLocation;
+  readonly pin: KeyPin;
+}
+
+/** The live side: a GitHub-compatible API, an owner, and a read-only token. */
+export interface LiveSource {
+  readonly apiUrl: string;
+  readonly owner: string;
+  /** SECURITY: read-only; never logged, never in argv, scrubbed from every message. */
+  readonly token: string;
+  /** Where git clone URLs hang off, when not derivable from `apiUrl`. */
+  readonly gitWebRoot?: string;
+}
+
+/** One resource compared against its own snapshot (a repository, a PR, a variable...). */
+export interface BaselineOverride {
+  /** A resource key as differences name them: `acme/api`, `acme/api#12`, `acme/api:variable:X`. */
+  readonly resource: string;
+  /** The snapshot: its manifest id (`sha256:...`) or sequence number. */
+  readonly snapshotId: string;
+}
+
+export interface DiffRequest {
+  readonly catalog: DiffCatalogRef;
+  /** The baseline: a manifest id (`sha256:...`) or sequence number; default: see below. */
+  readonly snapshotId?: string | null;
+  /** Epoch ms of the first finding: the default baseline is the latest verified before it. */
+  readonly firstFindingAt?: number | null;
+  readonly live: LiveSource;
+  /** Only these repositories (names under the owner); all when absent or empty. */
+  readonly repos?: ReadonlyArray<string>;
+  readonly baselineOverrides?: ReadonlyArray<BaselineOverride>;
+  /**
+   * Remember this run under this key (the contract uses the catalog handle), so that
+   * `revealVariable` and `fileDiff` can answer about its differences afterwards.
+   */
+  readonly session?: string;
+}
+
+export interface BaselineInfo {
+  /** The manifest's content id. */
+  readonly snapshotId: string;
+  readonly seq: number;
+  /** When the snapshot was taken (ISO 8601). */
+  readonly takenAt: string | null;
+}
+
+export interface DiffOutcome {
+  readonly differences: ReadonlyArray<Difference>;
+  readonly blastRadius: BlastRadius;
+  readonly baseline: BaselineInfo;
+  /** Per-resource baselines applied, with the snapshot each used. */
+  readonly overrides: ReadonlyArray<BaselineOverride & { readonly seq: number }>;
+  readonly live: { readonly apiUrl: string; readonly owner: string; readonly readAt: number };
+  /** What the user should know: parts not captured or not readable, left out of the diff. */
+  readonly notes: ReadonlyArray<string>;
+  readonly durationMs: number;
+}
+
+export interface DiffServiceDeps {
+  readonly core: DiffCore;
+  /** Materialised snapshot repositories and the diff's repositories; a cache. */
+  readonly cacheDir: string;
+  readonly clock: () => number;
+  /** Extra adapter options (the tests install OpenAPI validation through `instrument`). */
+  readonly adapterOptions?: Partial<Omit<GitHubAdapterOptions, 'baseUrl' | 'token'>>;
+  /** How many runs' state is kept for reveal and file diffs. */
+  readonly keepRuns?: number;
+}
+
+/** What a run leaves behind for reveal and file diffs; main-process memory only. */
+interface RunMemory {
+  readonly differences: ReadonlyArray<Difference>;
+  readonly baseline: ReadonlyMap<string, RepoState>;
+  readonly current: ReadonlyMap<string, RepoState>;
+  readonly dirs: ReadonlyMap<string, string>;
+}
+
+/** The steps a run reports, each a share of the bar. */
+const steps = ['catalog', 'snapshot', 'live', 'git', 'diff'] as const;
+
+export function createDiffService(deps: DiffServiceDeps) {
+  const { core, clock } = deps;
+  const keepRuns = deps.keepRuns ?? 8;
+  const runs = new Map<string, RunMemory>();
+
+  function remember(session: string, memory: RunMemory): void {
+    runs.delete(session);
+    runs.set(session, memory);
+    while (runs.size > keepRuns) {
+      const oldest = runs.keys().next().value;
+      if (oldest === undefined) break;
+      runs.delete(oldest);
+    }
+  }
+
+  function memoryOf(session: string): RunMemory {
+    const memory = runs.get(session);
+    if (!memory) {
+      throw new BulkheadError(
+        'not_found',
+        'No diff has been run for this catalog in this session (or it was forgotten): run the diff again.',
+      );
+    }
+    return memory;
+  }
+
+  function differenceOf(memory: RunMemory, id: string): Difference {
+    const found = memory.differences.find((d) => d.id === id);
+    if (!found) throw new BulkheadError('not_found', `The last diff has no difference ${id}.`);
+    return found;
+  }
+
+  async function run(request: DiffRequest, progress: Progress): Promise<DiffOutcome> {
+    const started = clock();
+    const { live } = request;
+    // SECURITY: every string that leaves this call is scrubbed of these.
+    const secrets = [
+      live.token,
+      ...(request.catalog.location.kind === 's3' ? [request.catalog.location.secretAccessKey] : []),
+    ];
+    const { signal } = progress;
+    let stepIndex = 0;
+    const stepShare = 100;
+    const report = (done: number, total: number, message: string) => {
+      const within = total > 0 ? Math.min(1, done / total) : 0;
+      progress.report(
+        Math.floor(stepIndex * stepShare + within * stepShare),
+        steps.length * stepShare,
+        scrub(message, secrets),
+      );
+    };
+    const enter = (step: (typeof steps)[number], message: string) => {
+      if (signal.aborted) throw cancelledError('the diff');
+      stepIndex = steps.indexOf(step);
+      report(0, 1, message);
+    };
+    try {
+      enter('catalog', 'opening the catalog');
+      const { store, catalog } = await openCatalogRef(request.catalog, progress);
+      const summary = chooseBaseline(catalog, request.snapshotId ?? null, request.firstFindingAt);
+      const opened = await openSnapshot(store, catalog, summary.seq);
+      const only =
+        request.repos && request.repos.length > 0
+          ? new Set(request.repos.map((name) => `${live.owner}/${name}`))
+          : undefined;
+
+      enter('snapshot', `reading snapshot ${summary.seq}`);
+      const sub = { signal, report };
+      const snapshotSide = await readSnapshotStates(store, opened.manifest, sub, only);
+      const ownerStates = snapshotSide.states.filter((s) => s.owner === live.owner);
+      const otherOwners = snapshotSide.states.length - ownerStates.length;
+      const notes = [...snapshotSide.notes];
+      if (otherOwners > 0) {
+        notes.push(
+          `snapshot ${summary.seq} also covers ${otherOwners} repositories of other owners; only ${live.owner}'s are compared`,
+        );
+      }
+      const manifests = new Map<string, SnapshotManifest>();
+      for (const state of ownerStates) manifests.set(repoKey(state), opened.manifest);
+      const overrides = await applyOverrides(
+        store,
+        catalog,
+        ownerStates,
+        manifests,
+        request.baselineOverrides ?? [],
+        live.owner,
+        signal,
+      );
+
+      enter('live', `reading ${live.owner} at ${live.apiUrl}`);
+      const adapter = createGitHubAdapter({
+        concurrency: 16,
+        ...deps.adapterOptions,
+        baseUrl: live.apiUrl,
+        token: live.token,
+      });
+      const liveSide = await readLiveStates(adapter, live.owner, sub, only);
+      const readAt = clock();
+      notes.push(...liveSide.notes);
+      const covered = coverGaps(overrides.states, liveSide.states, [
+        snapshotSide.gaps,
+        liveSide.gaps,
+      ]);
+
+      enter('git', 'preparing git objects');
+      const needs = gitNeeds(covered.baseline, covered.current, manifests);
+      const dirs = await prepareGitRepos(needs, {
+        store,
+        cacheDir: deps.cacheDir,
+        webRoot: live.gitWebRoot ?? gitWebRootOf(live.apiUrl),
+        token: live.token,
+        progress: sub,
+      });
+
+      enter('diff', 'comparing');
+      const missingDir = path.join(deps.cacheDir, 'work', '(not prepared)');
+      const facts = core.createGitFacts((repo) => dirs.get(repo) ?? missingDir);
+      const differences = await core.diffStates(covered.baseline, covered.current, facts, {
+        signal,
+        onProgress: (done, total) => report(done, total, 'comparing'),
+      });
+      if (signal.aborted) throw cancelledError('the diff');
+      const blastRadius = core.blastRadius(differences);
+      report(1, 1, 'compared');
+      if (request.session !== undefined) {
+        remember(request.session, {
+          differences,
+          baseline: new Map(covered.baseline.map((s) => [repoKey(s), s])),
+          current: new Map(covered.current.map((s) => [repoKey(s), s])),
+          dirs,
+        });
+      }
+      return scrub(
+        {
+          differences,
+          blastRadius,
+          baseline: { snapshotId: summary.id, seq: summary.seq, takenAt: summary.createdAt },
+          overrides: overrides.applied,
+          live: { apiUrl: live.apiUrl, owner: live.owner, readAt },
+          notes,
+          durationMs: clock() - started,
+        },
+        secrets,
+      );
+    } catch (error: unknown) {
+      if (signal.aborted) throw cancelledError('the diff');
+      throw toBulkheadError(error, secrets, 'the diff');
+    }
+  }
+
+  return {
+    run,
+
+    /**
+     * One variable's value, before (the baseline) or after (live), of one difference.
+     *
+     * SECURITY: the only way a variable value leaves the service; the caller asks for one
+     * value at a time, and only for a difference the last run of `session` reported.
+     */
+    revealVariable(request: {
+      readonly session: string;
+      readonly differenceId: string;
+      readonly side: 'baseline' | 'current';
+    }): {
+      readonly name: string;
+      readonly value: string | null;
+      readonly updatedAt: string | null;
+    } {
+      const memory = memoryOf(request.session);
+      const difference = differenceOf(memory, request.differenceId);
+      const variable = variableOf(difference);
+      if (variable === null) {
+        throw new BulkheadError(
+          'bad_request',
+          `${difference.id} is not about a variable; only variable values can be revealed.`,
+        );
+      }
+      const side = request.side === 'baseline' ? memory.baseline : memory.current;
+      const repo = side.get(difference.repo);
+      const list =
+        variable.environment === null
+          ? repo?.variables
+          : repo?.environments.find((e) => e.name === variable.environment)?.variables;
+      const found = list?.find((v) => v.name === variable.name) ?? null;
+      return {
+        name: variable.name,
+        value: found?.value ?? null,
+        updatedAt: found?.updatedAt ?? null,
+      };
+    },
+
+    /** The text diff of one file of one difference of the last run of `session`. */
+    async fileDiff(request: {
+      readonly session: string;
+      readonly differenceId: string;
+      readonly path: string;
+    }): Promise<FileDiff> {
+      const memory = memoryOf(request.session);
+      const difference = differenceOf(memory, request.differenceId);
+      const file = difference.files?.find((f) => f.path === request.path);
+      if (!file) {
+        throw new BulkheadError('not_found', `${difference.id} changes no file ${request.path}.`);
+      }
+      const shas = commitsOf(difference, memory);
+      const dir = memory.dirs.get(difference.repo);
+      if (!shas || !dir) {
+        throw new BulkheadError(
+          'not_found',
+          `${difference.id}: the commits of this change are not at hand; run the diff again.`,
+        );
+      }
+      try {
+        return await core.fileTextDiff(dir, shas.base, shas.current, request.path);
+      } catch (error: unknown) {
+        throw toBulkheadError(error, [], `${difference.repo}: diff of ${request.path}`);
+      }
+    },
+
+    /** Forgets a session's run (its values and folders' names). */
+    forget(session: string): boolean {
+      return runs.delete(session);
+    },
+  };
+}
+export type DiffService = ReturnType<typeof createDiffService>;
+
+/** Opens a catalog as the catalog service does: its store, then every manifest listed. */
+async function openCatalogRef(
+  ref: DiffCatalogRef,
+  progress: Progress,
+): Promise<{ store: CatalogReadStore; catalog: OpenedCatalog }> {
+  const store = openStore(ref.location);
+  const catalog = await openCatalog(store, ref.pin, {
+    signal: progress.signal,
+    report: () => undefined,
+  });
+  if (catalog.snapshots.length === 0) {
+    throw new BulkheadError('not_found', `${catalog.location} holds no snapshot to compare with.`);
+  }
+  return { store, catalog };
+}
+
+/** Whether a snapshot can be trusted as a baseline: signed with the pinned key, no problem. */
+export function isVerified(summary: SnapshotSummary): boolean {
+  return summary.trust === 'signed' && summary.problems.length === 0 && summary.createdAt !== null;
+}
+
+/** Finds a snapshot by manifest id or sequence number, naming what was asked when it fails. */
+export function findSnapshot(catalog: OpenedCatalog, id: string): SnapshotSummary {
+  const wanted = id.trim();
+  const bySeq = /^\d+$/.test(wanted) ? Number(wanted) : null;
+  const found = catalog.snapshots.find((s) => s.id === wanted || s.seq === bySeq);
+  if (!found) {
+    throw new BulkheadError(
+      'not_found',
+      `${catalog.location} has no snapshot ${wanted} (give a sequence number or a sha256: manifest id).`,
+    );
+  }
+  return found;
+}
+
+function chooseBaseline(
+  catalog: OpenedCatalog,
+  snapshotId: string | null,
+  firstFindingAt: number | null | undefined,
+): SnapshotSummary {
+  if (snapshotId !== null && snapshotId.trim() !== '') {
+    const named = findSnapshot(catalog, snapshotId);
+    if (named.trust === 'bad-signature' || named.problems.length > 0) {
+      throw new BulkheadError(
+        'bad_request',
+        `snapshot ${named.seq} of ${catalog.location} does not verify (${[named.trust, ...named.problems].join('; ')}); it cannot be a baseline.`,
+      );
+    }
+    return named;
+  }
+  return defaultBaselineOf(catalog, firstFindingAt ?? null);
+}
+
+/** The latest verified snapshot (before the first finding, when one is given). */
+function defaultBaselineOf(catalog: OpenedCatalog, firstFindingAt: number | null): SnapshotSummary {
+  const candidates = catalog.snapshots.filter(isVerified).filter((s) => {
+    if (firstFindingAt === null) return true;
+    return Date.parse(s.createdAt ?? '') < firstFindingAt;
+  });
+  const latest = candidates.sort((a, b) => b.seq - a.seq)[0];
+  if (!latest) {
+    throw new BulkheadError(
+      'not_found',
+      firstFindingAt === null
+        ? `${catalog.location} holds no verified snapshot to use as the baseline.`
+        : `${catalog.location} holds no verified snapshot taken before the first finding (${new Date(firstFindingAt).toISOString()}).`,
+    );
+  }
+  return latest;
+}
+
+/**
+ * Replaces resources of the baseline with their state in another snapshot.
+ *
+ * A repository override takes the whole repository (and its git objects) from that
+ * snapshot; a pull request, variable, secret or environment override takes just that one
+ * (absent there: absent from the baseline).
+ */
+async function applyOverrides(
+  store: CatalogReadStore,
+  catalog: OpenedCatalog,
+  states: RepoState[],
+  manifests: Map<string, SnapshotManifest>,
+  overrides: ReadonlyArray<BaselineOverride>,
+  owner: string,
+  signal: AbortSignal,
+): Promise<{
+  states: RepoState[];
+  applied: Array<BaselineOverride & { seq: number }>;
+}> {
+  const byRepo = new Map(states.map((s) => [repoKey(s), s]));
+  const applied: Array<BaselineOverride & { seq: number }> = [];
+  const opened = new Map<number, SnapshotManifest>();
+  for (const override of overrides) {
+    const target = parseResourceKey(override.resource);
+    if (target.owner !== owner) {
+      throw new BulkheadError(
+        'bad_request',
+        `baseline override ${override.resource}: not a resource of ${owner}.`,
+      );
+    }
+    const summary = findSnapshot(catalog, override.snapshotId);
+    if (!isVerified(summary)) {
+      throw new BulkheadError(
+        'bad_request',
+        `baseline override ${override.resource}: snapshot ${summary.seq} does not verify.`,
+      );
+    }
+    let manifest = opened.get(summary.seq);
+    if (!manifest) {
+      manifest = (await openSnapshot(store, catalog, summary.seq)).manifest;
+      opened.set(summary.seq, manifest);
+    }
+    const entry = manifest.repos.find((r) => repoKey(r.summary) === target.repo);
+    const there = entry ? await readSnapshotRepo(store, manifest, entry, signal) : null;
+    const here = byRepo.get(target.repo) ?? null;
+    if (target.kind === 'repository') {
+      if (there) {
+        byRepo.set(target.repo, there);
+        manifests.set(target.repo, manifest);
+      } else {
+        byRepo.delete(target.repo);
+        manifests.delete(target.repo);
+      }
+    } else {
+      if (!here) {
+        throw new BulkheadError(
+          'bad_request',
+          `baseline override ${override.resource}: the baseline has no repository ${target.repo}; override the repository itself.`,
+        );
+      }
+      byRepo.set(target.repo, replacePart(here, there, target));
+    }
+    applied.push({ ...override, seq: summary.seq });
+  }
+  return {
+    states: [...byRepo.values()].sort((a, b) =>
+      repoKey(a) < repoKey(b) ? -1 : repoKey(a) > repoKey(b) ? 1 : 0,
+    ),
+    applied,
+  };
+}
+
+/** A resource key, as `diff-model.ts` defines the forms. */
+export type ResourceTarget =
+  | { readonly kind: 'repository'; readonly owner: string; readonly repo: string }
+  | {
+      readonly kind: 'pull_request';
+      readonly owner: string;
+      readonly repo: string;
+      readonly number: number;
+    }
+  | {
+      readonly kind: 'variable' | 'secret';
+      readonly owner: string;
+      readonly repo: string;
+      readonly name: string;
+      readonly environment: string | null;
+    }
+  | {
+      readonly kind: 'environment';
+      readonly owner: string;
+      readonly repo: string;
+      readonly environment: string;
+    };
+
+/** Parses `acme/api`, `acme/api#12`, `acme/api:variable:X`, `acme/api:environment:prod[:secret:Y]`. */
+export function parseResourceKey(key: string): ResourceTarget {
+  const match = /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)(.*)$/.exec(key.trim());
+  if (!match?.[1] || !match[2]) {
+    throw new BulkheadError('bad_request', `${key} is not a resource key (owner/repo...).`);
+  }
+  const owner = match[1];
+  const repo = `${owner}/${match[2]}`;
+  const rest = match[3] ?? '';
+  if (rest === '') return { kind: 'repository', owner, repo };
+  const pull = /^#(\d+)$/.exec(rest);
+  if (pull?.[1]) return { kind: 'pull_request', owner, repo, number: Number(pull[1]) };
+  const scoped = /^:(variable|secret):(.+)$/.exec(rest);
+  if (scoped?.[1] && scoped[2]) {
+    return {
+      kind: scoped[1] as 'variable' | 'secret',
+      owner,
+      repo,
+      name: scoped[2],
+      environment: null,
+    };
+  }
+  const inEnv = /^:environment:([^:]+)(?::(variable|secret):(.+))?$/.exec(rest);
+  if (inEnv?.[1]) {
+    if (inEnv[2] && inEnv[3]) {
+      return {
+        kind: inEnv[2] as 'variable' | 'secret',
+        owner,
+        repo,
+        name: inEnv[3],
+        environment: inEnv[1],
+      };
+    }
+    return { kind: 'environment', owner, repo, environment: inEnv[1] };
+  }
+  throw new BulkheadError(
+    'bad_request',
+    `${key} is not a resource key a baseline can be chosen for (a repository, #PR, :variable:, :secret: or :environment:).`,
+  );
+}
+
+function replacePart(here: RepoState, there: RepoState | null, target: ResourceTarget): RepoState {
+  switch (target.kind) {
+    case 'repository':
+      return there ?? here;
+    case 'pull_request': {
+      const other = there?.pulls.find((p) => p.number === target.number);
+      const pulls = here.pulls.filter((p) => p.number !== target.number);
+      if (other) pulls.push(other);
+      return { ...here, pulls: pulls.sort((a, b) => a.number - b.number) };
+    }
+    case 'environment': {
+      const other = there?.environments.find((e) => e.name === target.environment);
+      const environments = here.environments.filter((e) => e.name !== target.environment);
+      if (other) environments.push(other);
+      return { ...here, environments };
+    }
+    case 'variable':
+    case 'secret': {
+      const field = target.kind === 'variable' ? 'variables' : 'secrets';
+      const swap = <T extends { readonly name: string }>(
+        mine: ReadonlyArray<T>,
+        theirs: ReadonlyArray<T> | undefined,
+      ): T[] => {
+        const other = theirs?.find((item) => item.name === target.name);
+        const kept = mine.filter((item) => item.name !== target.name);
+        if (other) kept.push(other);
+        return kept.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      };
+      if (target.environment === null) {
+        return field === 'variables'
+          ? { ...here, variables: swap(here.variables, there?.variables) }
+          : { ...here, secrets: swap(here.secrets, there?.secrets) };
+      }
+      const theirEnv = there?.environments.find((e) => e.name === target.environment);
+      return {
+        ...here,
+        environments: here.environments.map((env) => {
+          if (env.name !== target.environment) return env;
+          return field === 'variables'
+            ? { ...env, variables: swap(env.variables, theirEnv?.variables) }
+            : { ...env, secrets: swap(env.secrets, theirEnv?.secrets) };
+        }),
+      };
+    }
+    default:
+      return here;
+  }
+}
+
+/**
+ * The repositories git must be asked about: those with a ref on both sides at different
+ * commits (moved, force-pushed, files changed). Nothing else needs git objects, so an
+ * organisation where little moved costs little git.
+ */
+export function gitNeeds(
+  baseline: ReadonlyArray<RepoState>,
+  current: ReadonlyArray<RepoState>,
+  manifests: ReadonlyMap<string, SnapshotManifest>,
+): RepoGitNeed[] {
+  const live = new Map(current.map((s) => [repoKey(s), s]));
+  const needs: RepoGitNeed[] = [];
+  for (const base of baseline) {
+    const key = repoKey(base);
+    const now = live.get(key);
+    if (!now) continue;
+    const nowRefs = new Map(now.refs.map((r) => [r.name, r.sha]));
+    const moved = base.refs.some((r) => {
+      const sha = nowRefs.get(r.name);
+      return sha !== undefined && sha !== r.sha;
+    });
+    if (!moved) continue;
+    needs.push({
+      owner: base.owner,
+      name: base.name,
+      manifest: manifests.get(key) ?? null,
+      live: true,
+      liveRefs: now.refs,
+    });
+  }
+  return needs;
+}
+
+/** The variable a difference is about, from its resource key; null for anything else. */
+function variableOf(
+  difference: Difference,
+): { readonly name: string; readonly environment: string | null } | null {
+  if (difference.resource.kind !== 'variable') return null;
+  try {
+    const target = parseResourceKey(difference.resource.key);
+    return target.kind === 'variable'
+      ? { name: target.name, environment: target.environment }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The two commits a files-changed or ref difference compares. */
+function commitsOf(
+  difference: Difference,
+  memory: RunMemory,
+): { readonly base: string; readonly current: string } | null {
+  const shaOf = (side: unknown) => {
+    const sha = (side as { sha?: unknown } | null)?.sha;
+    return typeof sha === 'string' ? sha : undefined;
+  };
+  const ref = refNameOf(difference);
+  const base =
+    shaOf(difference.before) ??
+    memory.baseline.get(difference.repo)?.refs.find((r) => r.name === ref)?.sha;
+  const current =
+    shaOf(difference.after) ??
+    memory.current.get(difference.repo)?.refs.find((r) => r.name === ref)?.sha;
+  return base && current ? { base, current } : null;
+}
+
+function refNameOf(difference: Difference): string | null {
+  if (difference.resource.kind === 'ref') {
+    const at = difference.resource.key.indexOf('@');
+    return at === -1 ? null : difference.resource.key.slice(at + 1);
+  }
+  for (const side of [difference.before, difference.after]) {
+    const ref = (side as { ref?: unknown } | null)?.ref;
+    if (typeof ref === 'string') return ref;
+  }
+  return null;
+}
