@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { TaskId, TaskProgress } from '../tasks/task';
 import { PullRequestState } from '../domain/forge-state';
+import type { BlastRadius, Difference } from '../diff/diff-model';
 import {
+  CatalogHandle,
   CatalogOpened,
   CatalogOpenRequest,
   CloseRequest,
@@ -58,6 +60,201 @@ export const DiagnosticsReport = z.object({
 });
 export type DiagnosticsReport = z.infer<typeof DiagnosticsReport>;
 
+// ---- the baseline diff ------------------------------------------------------------
+
+/** A difference's commit, as a lost-commit list shows it (`diff-model.ts` `CommitInfo`). */
+const DiffCommit = z.object({
+  sha: z.string(),
+  message: z.string(),
+  author: z.string(),
+  time: z.number(),
+});
+
+const DiffFileChange = z.object({
+  path: z.string(),
+  status: z.enum(['added', 'deleted', 'modified', 'type-changed']),
+  oldOid: z.string().nullable(),
+  newOid: z.string().nullable(),
+});
+
+/** One difference as it crosses the contract; mirrors `Difference` in `shared/diff/diff-model.ts`. */
+export const DifferenceView = z.object({
+  id: z.string(),
+  kind: z.enum([
+    'repo-deleted',
+    'repo-created',
+    'ref-deleted',
+    'ref-created',
+    'ref-moved',
+    'ref-force-pushed',
+    'files-changed',
+    'pr-deleted',
+    'pr-created',
+    'pr-closed',
+    'pr-reopened',
+    'pr-edited',
+    'pr-comment-deleted',
+    'pr-review-deleted',
+    'variable-deleted',
+    'variable-created',
+    'variable-changed',
+    'secret-deleted',
+    'secret-created',
+    'secret-rotated',
+    'environment-deleted',
+  ]),
+  repo: z.string(),
+  resource: z.object({
+    kind: z.enum(['repository', 'ref', 'pull_request', 'variable', 'secret', 'environment']),
+    key: z.string(),
+  }),
+  summary: z.string(),
+  // Variable values never appear here, only digests (the engine's rule); `diff:reveal` is
+  // the one way to a value.
+  before: z.unknown(),
+  after: z.unknown(),
+  refFacts: z
+    .object({
+      forced: z.boolean(),
+      lostCount: z.number().int().nonnegative(),
+      lost: z.array(DiffCommit).readonly(),
+    })
+    .optional(),
+  files: z.array(DiffFileChange).readonly().optional(),
+  fields: z.array(z.string()).readonly().optional(),
+  subject: z
+    .object({ kind: z.enum(['comment', 'review-comment', 'review']), id: z.number().int() })
+    .optional(),
+  scope: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('repository') }),
+      z.object({ kind: z.literal('environment'), name: z.string() }),
+    ])
+    .optional(),
+  note: z.string().optional(),
+  causes: z
+    .array(
+      z.object({
+        time: z.number(),
+        action: z.string(),
+        actor: z.string(),
+        credential: z.string().nullable(),
+        session: z.string().nullable(),
+        sourceId: z.string(),
+        offset: z.number(),
+        line: z.number(),
+        confidence: z.enum(['exact', 'likely']),
+        eventIndex: z.number().int().optional(),
+      }),
+    )
+    .readonly(),
+});
+
+export const BlastRadiusView = z.object({
+  total: z.number().int().nonnegative(),
+  byKind: z.record(z.string(), z.number()),
+  byRepo: z.record(z.string(), z.number()),
+  byCredential: z.record(z.string(), z.number()),
+});
+
+// The schemas and the model must describe the same values, both ways.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const differenceViewMatchesModel: Same<z.output<typeof DifferenceView>, Difference> = true;
+const blastRadiusViewMatchesModel: Same<z.output<typeof BlastRadiusView>, BlastRadius> = true;
+void differenceViewMatchesModel;
+void blastRadiusViewMatchesModel;
+
+/**
+ * The live side of a diff. The renderer never carries a token: it names where the main
+ * process reads one (a file, or an environment variable whose name says it holds a
+ * token); neither given means `BULKHEAD_TOKEN`.
+ */
+export const DiffLiveInput = z
+  .object({
+    apiUrl: z.url({ protocol: /^https?$/ }).max(2048),
+    owner: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'an organisation or user login'),
+    tokenFile: z.string().trim().min(1).max(4096).optional(),
+    tokenEnv: z
+      .string()
+      .trim()
+      .regex(/^[A-Z][A-Z0-9_]*TOKEN[A-Z0-9_]*$/, 'an environment variable named like *TOKEN*')
+      .max(128)
+      .optional(),
+  })
+  .refine((live) => live.tokenFile === undefined || live.tokenEnv === undefined, {
+    message: 'give tokenFile or tokenEnv, not both',
+  });
+
+/** A snapshot: its manifest id (`sha256:...`) or its sequence number, as text. */
+const SnapshotRef = z
+  .string()
+  .trim()
+  .regex(/^(?:\d{1,10}|sha256:[0-9a-f]{64})$/, 'a sequence number or a sha256: manifest id');
+
+export const DiffRunRequest = z.object({
+  taskId: TaskId,
+  catalogId: CatalogHandle,
+  /** The baseline; default: the latest verified snapshot (before `firstFindingAt`). */
+  snapshotId: SnapshotRef.optional(),
+  /** Epoch ms of the first finding. */
+  firstFindingAt: z.number().optional(),
+  live: DiffLiveInput,
+  /** Only these repositories of the owner (names); all when absent. */
+  repos: z.array(z.string().trim().min(1).max(100)).max(10_000).optional(),
+  /** Per-resource baselines: `acme/api`, `acme/api#12`, `acme/api:variable:NAME`... */
+  baselineOverrides: z
+    .array(z.object({ resource: z.string().trim().min(1).max(1024), snapshotId: SnapshotRef }))
+    .max(1000)
+    .optional(),
+});
+
+export const DiffRunResult = z.object({
+  differences: z.array(DifferenceView).readonly(),
+  blastRadius: BlastRadiusView,
+  baseline: z.object({
+    snapshotId: z.string(),
+    seq: z.number().int(),
+    takenAt: z.string().nullable(),
+  }),
+  overrides: z
+    .array(z.object({ resource: z.string(), snapshotId: z.string(), seq: z.number().int() }))
+    .readonly(),
+  live: z.object({ apiUrl: z.string(), owner: z.string(), readAt: z.number() }),
+  notes: z.array(z.string()).readonly(),
+  durationMs: z.number(),
+});
+
+export const DiffRevealRequest = z.object({
+  catalogId: CatalogHandle,
+  /** A variable difference of the last `diff:run` on this catalog. */
+  differenceId: z.string().min(1).max(2048),
+  side: z.enum(['baseline', 'current']),
+});
+
+export const DiffRevealResult = z.object({
+  name: z.string(),
+  /** Null when the variable does not exist on that side. */
+  value: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+});
+
+export const DiffFileRequest = z.object({
+  catalogId: CatalogHandle,
+  /** A `files-changed` difference of the last `diff:run` on this catalog. */
+  differenceId: z.string().min(1).max(2048),
+  path: z.string().min(1).max(4096),
+});
+
+export const DiffFileResult = z.object({
+  path: z.string(),
+  /** A unified diff; empty when the file is binary or the same. */
+  patch: z.string(),
+  binary: z.boolean(),
+});
+
 export interface TaskSpec {
   /** The title the status bar shows while the task runs. */
   readonly title: string;
@@ -96,6 +293,13 @@ export const invokeChannels = {
     task: { title: 'Verifying the snapshot catalog', unit: 'files' },
   },
   'catalog:close': { req: CloseRequest, res: z.object({ closed: z.boolean() }) },
+  'diff:run': {
+    req: DiffRunRequest,
+    res: DiffRunResult,
+    task: { title: 'Comparing with the baseline', unit: 'percent' },
+  },
+  'diff:reveal': { req: DiffRevealRequest, res: DiffRevealResult },
+  'diff:file': { req: DiffFileRequest, res: DiffFileResult },
   'task:list': { req: z.object({}), res: z.array(TaskProgress) },
   'task:cancel': {
     req: z.object({ taskId: TaskId }),

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { catalogCommand } from './catalog';
+import { diffCommand } from './diff';
 import { doctorCommand } from './doctor';
 import { ingestCommand } from './ingest';
 import { keysCommand } from './keys';
@@ -21,4 +22,5 @@ export const commands: ReadonlyArray<CliCommand> = [
   snapshotCommand,
   catalogCommand,
   ingestCommand,
+  diffCommand,
 ];
