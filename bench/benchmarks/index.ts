@@ -2,6 +2,7 @@ import type { Benchmark } from '../harness';
 import { analysisMemory, analysisTime } from './analysis';
 import { catalogList } from './catalog-list';
 import { catalogVerify } from './catalog-verify';
+import { gitLostCommits, gitTreeDiff, gitTreeDiffWarm } from './git-diff';
 import { ingestPeakMemory, ingestThroughput } from './ingest-events';
 import { queryStructured, queryText, textIndexBuild, textIndexMemory } from './ingest-query';
 import { ipcRoundTrip } from './ipc-round-trip';
@@ -18,6 +19,9 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   ipcRoundTrip,
   catalogVerify,
   catalogList,
+  gitTreeDiff,
+  gitTreeDiffWarm,
+  gitLostCommits,
   ingestThroughput,
   ingestPeakMemory,
   queryStructured,

@@ -122,13 +122,18 @@ function readOnlyView(
   const packPrefix = `${packDir}/`;
   const refuse = (): Promise<never> =>
     Promise.reject(codeError('EROFS', 'the diff reads repositories and never writes them'));
+  // isomorphic-git stats the repository folder before every object it reads: answer
+  // that from memory. A missing loose object answers `null`, which isomorphic-git takes
+  // as "not here" (as it does from LightningFS) without an error built and thrown per object.
+  const stats = new Map<string, ReturnType<typeof stat>>();
   return {
     promises: {
-      async readFile(file: unknown, options?: unknown): Promise<Buffer | string> {
-        if (typeof file !== 'string') throw codeError('ENOENT', 'no file');
+      readFile(file: unknown, options?: unknown): Promise<Buffer | string | null> {
+        if (typeof file !== 'string') return Promise.resolve(null);
         if (file.startsWith(packPrefix)) {
           const real = packs.get(file.slice(packPrefix.length));
-          if (real === undefined) throw codeError('ENOENT', `${file}: no such pack`);
+          if (real === undefined)
+            return Promise.reject(codeError('ENOENT', `${file}: no such pack`));
           return readFile(real);
         }
         if (file.startsWith(objectsPrefix)) {
@@ -141,7 +146,14 @@ function readOnlyView(
         if (path.resolve(dir) === packDir) return [...packs.keys()];
         return readdir(dir);
       },
-      stat: (file: string) => stat(file),
+      stat(file: string) {
+        let known = stats.get(file);
+        if (known === undefined) {
+          known = stat(file);
+          if (file === gitdir) stats.set(file, known);
+        }
+        return known;
+      },
       lstat: (file: string) => stat(file),
       writeFile: refuse,
       mkdir: refuse,
@@ -152,7 +164,7 @@ function readOnlyView(
     },
   };
 
-  async function readLoose(rest: string): Promise<Buffer> {
+  async function readLoose(rest: string): Promise<Buffer | null> {
     const fanout = rest.slice(0, 2);
     for (const { root, present } of fanouts) {
       if (!present.has(fanout)) continue;
@@ -162,7 +174,7 @@ function readOnlyView(
         if (!isCode(error, 'ENOENT')) throw error;
       }
     }
-    throw codeError('ENOENT', `no loose object ${rest}`);
+    return null;
   }
 }
 
