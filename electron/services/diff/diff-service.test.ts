@@ -1,9 +1,10 @@
 import { Octokit } from '@octokit/rest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Difference } from '../../../shared/diff/diff-model';
+import { createDispatcher } from '../../../shared/ipc/registry';
 import { startForge, type Forge } from '../../sandbox/forge/forge';
 import { installOpenApiValidation } from '../../sandbox/openapi/install-openapi-validation';
 import { loadGitHubOpenApi } from '../../sandbox/openapi/load-github-openapi';
@@ -13,6 +14,7 @@ import type { CatalogLocation, Progress } from '../catalog/catalog-types';
 import { takeSnapshot } from '../catalog/producer/snapshot-service';
 import { git } from '../catalog/producer/git-runner';
 import { seedOrg, type SeededOrg } from '../catalog/producer/test-support';
+import { createHandlers } from '../handlers';
 import { diffCore } from './diff-core';
 import {
   createDiffService,
@@ -335,4 +337,114 @@ describe('resource keys for per-resource baselines', () => {
     expect(() => parseResourceKey('acme/api@refs/heads/main')).toThrow(/not a resource key/);
     expect(() => parseResourceKey('nothing')).toThrow(/not a resource key/);
   });
+});
+
+describe('the diff channels through the one dispatcher', () => {
+  it('runs diff:run with the token read in the main process, then diff:reveal and diff:file', async () => {
+    const tokenFile = path.join(root, 'token.txt');
+    await writeFile(tokenFile, `${org.backupToken}\n`, { mode: 0o600 });
+    const { handlers, shutdown } = createHandlers({
+      host: 'cli',
+      version: 'test',
+      profileDir: path.join(root, 'profile'),
+      electronVersion: null,
+      clock: Date.now,
+      env: { BULKHEAD_TOKEN: org.backupToken, AWS_SECRET_ACCESS_KEY: 'not-a-token-at-all' },
+    });
+    const logged: string[] = [];
+    const dispatcher = createDispatcher(handlers, {
+      clock: Date.now,
+      logError: (line) => void logged.push(line),
+    });
+    const events: string[] = [];
+    dispatcher.onDidEmit((_channel, payload) => void events.push(JSON.stringify(payload)));
+    try {
+      const opened = await dispatcher.invoke('catalog:open', {
+        taskId: 'open-catalog-1',
+        location: { kind: 'directory', path: catalog.kind === 'directory' ? catalog.path : '' },
+      });
+      if (!opened.ok) throw new Error(opened.error.message);
+      const { catalogId } = opened.value as { catalogId: string };
+      const live = { apiUrl: forge.apiUrl, owner: org.owner };
+
+      const ran = await dispatcher.invoke('diff:run', {
+        taskId: 'diff-run-1',
+        catalogId,
+        snapshotId: '1',
+        live: { ...live, tokenFile },
+      });
+      if (!ran.ok) throw new Error(ran.error.message);
+      const result = ran.value as DiffOutcome;
+      expect(result.baseline.seq).toBe(1);
+      expect(result.differences.map((d) => d.id)).toContain(
+        'variable-deleted:acme/api:variable:REGION',
+      );
+      const done = events.map((e) => JSON.parse(e) as { taskId: string; state: string });
+      expect(done.filter((e) => e.taskId === 'diff-run-1').at(-1)?.state).toBe('done');
+
+      const byEnv = await dispatcher.invoke('diff:run', {
+        taskId: 'diff-run-2',
+        catalogId,
+        snapshotId: '1',
+        live,
+      });
+      expect(byEnv.ok).toBe(true);
+
+      const changed = result.differences.find((d) => d.kind === 'variable-changed');
+      const revealed = await dispatcher.invoke('diff:reveal', {
+        catalogId,
+        differenceId: changed?.id ?? '',
+        side: 'current',
+      });
+      expect(revealed).toMatchObject({
+        ok: true,
+        value: { name: 'LOG_LEVEL', value: 'debug-verbose-42' },
+      });
+
+      const files = result.differences.find((d) => d.kind === 'files-changed');
+      const file = await dispatcher.invoke('diff:file', {
+        catalogId,
+        differenceId: files?.id ?? '',
+        path: 'README.md',
+      });
+      expect(file).toMatchObject({ ok: true, value: { path: 'README.md', binary: false } });
+      expect((file as { value: { patch: string } }).value.patch).toContain('+# api, rewritten');
+
+      // SECURITY: a token may only come from a *TOKEN* variable or a token-shaped file.
+      const foreign = await dispatcher.invoke('diff:run', {
+        taskId: 'diff-run-3',
+        catalogId,
+        live: { ...live, tokenEnv: 'AWS_SECRET_ACCESS_KEY' },
+      });
+      expect(foreign).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      const notAToken = await dispatcher.invoke('diff:run', {
+        taskId: 'diff-run-4',
+        catalogId,
+        live: { ...live, tokenFile: path.join(root, 'catalog', 'bulkhead-catalog.json') },
+      });
+      expect(notAToken).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      expect(JSON.stringify(notAToken)).not.toContain('publicKey');
+      const unknownHandle = await dispatcher.invoke('diff:run', {
+        taskId: 'diff-run-5',
+        catalogId: 'cat-0123456789abcdef0123456789abcdef',
+        live,
+      });
+      expect(unknownHandle).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+      await dispatcher.invoke('catalog:close', { catalogId });
+      const afterClose = await dispatcher.invoke('diff:reveal', {
+        catalogId,
+        differenceId: changed?.id ?? '',
+        side: 'current',
+      });
+      expect(afterClose).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+      const everything = JSON.stringify([result, events, logged]);
+      expect(everything).not.toContain(org.backupToken);
+      expect(logged).toEqual([]);
+    } finally {
+      await dispatcher.shutdown();
+      await shutdown();
+    }
+  }, 90_000);
 });

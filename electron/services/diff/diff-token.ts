@@ -17,7 +17,8 @@ import { BulkheadError } from '../../../shared/ipc/errors';
 export const defaultTokenEnv = 'BULKHEAD_TOKEN';
 
 const tokenEnvName = /^[A-Z][A-Z0-9_]*TOKEN[A-Z0-9_]*$/;
-const tokenShape = /^[\x21-\x7e]{8,1024}$/;
+/** What tokens are made of (GitHub's `ghp_`/`github_pat_`, GitLab's `glpat-`, base64, JWTs). */
+const tokenShape = /^[A-Za-z0-9_.~+/=-]{8,1024}$/;
 const maxTokenFileBytes = 4096;
 
 // SECURITY: begin — where a token may be read from, and that it never leaves in a message.
@@ -47,7 +48,7 @@ export async function readLiveToken(
   if (!tokenShape.test(value)) {
     throw new BulkheadError(
       'bad_request',
-      `${name} does not hold one token (one line, no spaces).`,
+      `${name} does not hold one token (one line of letters, digits and _.~+/=-).`,
     );
   }
   return value;
@@ -82,7 +83,7 @@ async function readTokenFile(file: string): Promise<string> {
     if (!tokenShape.test(text)) {
       throw new BulkheadError(
         'bad_request',
-        `The token file ${file} does not hold one token (one line, no spaces).`,
+        `The token file ${file} does not hold one token (one line of letters, digits and _.~+/=-).`,
       );
     }
     return text;
