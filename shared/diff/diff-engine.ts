@@ -259,7 +259,7 @@ async function movedRef(
   signal: AbortSignal | undefined,
 ): Promise<Difference> {
   const label = shortRef(name);
-  const span = `${shortSha(b.sha)} -> ${shortSha(c.sha)}`;
+  const span = `${shortSha(b.sha)}..${shortSha(c.sha)}`;
   if (!git) {
     return make(
       'ref-moved',

@@ -176,7 +176,7 @@ export const reportListLimit = 50;
 
 function causeText(d: Difference): { who: string; confidence: string } {
   const c = d.causes[0];
-  if (!c) return { who: 'unknown', confidence: '' };
+  if (!c) return { who: 'no event found', confidence: '' };
   const credential = c.credential === null ? '' : `, credential ${c.credential}`;
   const session = c.session === null ? '' : `, session ${c.session}`;
   return {
@@ -236,6 +236,7 @@ export function escapeHtml(text: string): string {
 // SECURITY: end of report text.
 
 function mdTable(head: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
+  if (rows.length === 0) return 'None.';
   const line = (cells: ReadonlyArray<string>) => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
   return [line(head), `|${head.map(() => ' --- |').join('')}`, ...rows.map(line)].join('\n');
 }
