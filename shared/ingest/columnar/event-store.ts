@@ -105,7 +105,8 @@ export class EventStore {
    *
    * A full chunk that lands on a chunk boundary and holds nothing the store has is taken
    * as it is, not copied: loading a file costs its chunks once. Any other chunk is copied
-   * row by row, raw text included.
+   * row by row, raw text included. Version 1 chunks (raw text lower-cased, as workspaces
+   * saved them before version 2) load alike and answer text queries the same.
    */
   addChunks(chunks: ReadonlyArray<EventChunk>): AddResult {
     let added = 0;
@@ -144,7 +145,12 @@ export class EventStore {
     return eventAt(chunk, i);
   }
 
-  /** Row `row`'s raw record as searched (lower-cased), or null when none was given. */
+  /**
+   * Row `row`'s raw record exactly as read, or null when none was given.
+   *
+   * The detail panel shows it as evidence (token hashes, ids, names): case matters. Rows
+   * of a version 1 chunk, saved by earlier builds, come back lower-cased.
+   */
   rawText(row: number): string | null {
     const [chunk, i] = this.locate(row);
     if (chunk.rawText === null || chunk.rawStarts === null) return null;

@@ -260,7 +260,7 @@ function forEachMatchingChunk(store: EventStore, filter: EventFilter, visit: Chu
       m =
         candidates === null
           ? keepTextMatches(chunk, needle, rows, m)
-          : keepRowsContaining(chunk, needle.needle, rows, m);
+          : keepRowsContaining(chunk, needle, rows, m);
     }
     if (m > 0) visit(chunk, k * store.chunkCapacity, rows, m);
   }

@@ -15,6 +15,7 @@ import {
   type TextIndexOptions,
 } from './text-index';
 import { arbitraryEvent, arbitraryFilter, naiveQuery } from './test-events';
+import { textNeedle } from './text-match';
 import type { TextIndex } from './text-index';
 
 const base: NormalizedEvent = fc.sample(arbitraryEvent(1), { numRuns: 1, seed: 5 })[0]!;
@@ -163,7 +164,7 @@ function indexedRows(
   const found = textCandidates(index, textLookup(needle.toLowerCase()));
   if (found === null) return null;
   const rows = Uint32Array.from([...found].filter((row) => among?.includes(row) ?? true));
-  return [...rows.subarray(0, keepRowsContaining(chunk, needle.toLowerCase(), rows, rows.length))];
+  return [...rows.subarray(0, keepRowsContaining(chunk, textNeedle(needle), rows, rows.length))];
 }
 
 /** The same store's answer with its indexes taken away: the scan every query used to run. */

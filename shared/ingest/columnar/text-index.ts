@@ -42,7 +42,7 @@
  * so that an index is never used with another chunk's text (`textIndexFits`).
  */
 import type { EventChunk } from './chunk-builder';
-import { rowContains } from './text-match';
+import { rowContains, type TextNeedle } from './text-match';
 
 /** The index of one sealed chunk's raw text. */
 export interface TextIndex {
@@ -332,15 +332,15 @@ export function textCandidates(index: TextIndex, lookup: TextLookup): Uint32Arra
 }
 
 /**
- * Keeps the rows of `rows[0..m)` whose raw text, lower-cased, contains `needle`
- * (lower-cased); returns how many.
+ * Keeps the rows of `rows[0..m)` whose raw text, lower-cased, contains the needle;
+ * returns how many.
  *
- * For candidates from `textCandidates`: each row's own text is lower-cased and searched,
+ * For candidates from `textCandidates`: each row's own text is searched (`rowContains`),
  * so a row costs its length, not the chunk's.
  */
 export function keepRowsContaining(
   chunk: EventChunk,
-  needle: string,
+  needle: TextNeedle,
   rows: Uint32Array,
   m: number,
 ): number {

@@ -80,6 +80,8 @@ describe('lower-casing, as the engine does it', () => {
         found.filter((t) => t !== 0x130 && t !== 0x212a),
         needle,
       ).toEqual(expected);
+      // Without case, only the character itself lower-cases to it: `indexOf` is exact.
+      if (textNeedle(needle).uncased) expect(expected).toEqual([p]);
     }
     // A Latin-1 needle character, against Latin-1 text.
     const latin1 = everyUnit.slice(0, 0x100);
@@ -92,6 +94,7 @@ describe('lower-casing, as the engine does it', () => {
         if (String.fromCharCode(t).toLowerCase() === needle) expected.push(t);
       }
       expect(found, `U+${p.toString(16)}`).toEqual(expected);
+      if (textNeedle(needle).uncased) expect(expected).toEqual([p]);
     }
   });
 });
@@ -136,10 +139,26 @@ describe('case-insensitive search of text kept as read', () => {
         for (const needle of ['i\u0307', 'k', 'σ', 'ς']) {
           const start = chunk.rawStarts![row]!;
           const end = chunk.rawStarts![row + 1]! - 1;
-          expect(rowContains(chunk, start, end, needle)).toBe(
+          expect(rowContains(chunk, start, end, textNeedle(needle))).toBe(
             texts[row]!.toLowerCase().includes(needle),
           );
         }
+      }
+    }
+  });
+
+  it('finds every case of a rare anchor character, in one-byte and two-byte text', () => {
+    // Each row holds one Latin-1 character among common ones, so it is the rare anchor.
+    for (const pad of ['zz-zz-zz-zz-zz', 'zz-😀-zz-😀-zz']) {
+      const texts = Array.from(
+        { length: 0x100 },
+        (_, c) => `${pad}${String.fromCharCode(c)}Q${pad}`,
+      );
+      const chunk = chunkOf(texts);
+      for (let c = 0; c < 0x100; c++) {
+        const needle = `${String.fromCharCode(c).toLowerCase()}q`;
+        const { kept, expected } = matches(chunk, texts, needle);
+        expect(kept, `U+${c.toString(16)} after ${pad}`).toEqual(expected);
       }
     }
   });

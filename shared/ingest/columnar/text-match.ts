@@ -42,11 +42,14 @@ export interface TextNeedle {
   readonly uncased: boolean;
   /** `needle` as a non-unicode case-insensitive global regex. */
   readonly pattern: RegExp;
+  /** The same regex, sticky: whether the needle starts at one place. */
+  readonly sticky: RegExp;
 }
 
 /** The needle of a text query: `text` lower-cased, with its search worked out once. */
 export function textNeedle(text: string): TextNeedle {
   const needle = text.toLowerCase();
+  const source = needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   return {
     needle,
     // eslint-disable-next-line no-control-regex -- the ASCII range, control characters included
@@ -54,7 +57,8 @@ export function textNeedle(text: string): TextNeedle {
     // eslint-disable-next-line no-control-regex -- the Latin-1 range, control characters included
     latin1: !/[^\x00-\xff]/.test(needle),
     uncased: needle === needle.toUpperCase(),
-    pattern: new RegExp(needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'gi'),
+    pattern: new RegExp(source, 'gi'),
+    sticky: new RegExp(source, 'iy'),
   };
 }
 
@@ -102,20 +106,12 @@ export function keepTextMatches(
   if (text === null || starts === null) return 0;
   const wanted = needle.needle;
   if (chunk.version === 1) {
-    return keepHits(finder(chunk, text, wanted), wanted.length, starts, rows, m);
+    return keepHits(finder(chunk, text, needle, false), wanted.length, starts, rows, m);
   }
   const profile = profileOf(chunk, text);
   if (profile.latin1 && !needle.latin1) return 0;
-  if ((profile.latin1 && needle.latin1) || (needle.ascii && !profile.foldsToAscii)) {
-    if (needle.uncased) {
-      return keepHits(finder(chunk, text, wanted), wanted.length, starts, rows, m);
-    }
-    const pattern = needle.pattern;
-    const find = (from: number): number => {
-      pattern.lastIndex = from;
-      // Outside Unicode mode each pattern character matches one code unit.
-      return pattern.test(text) ? pattern.lastIndex - wanted.length : -1;
-    };
+  if (exactOnText(profile, needle)) {
+    const find = finder(chunk, text, needle, !needle.uncased);
     return keepHits(find, wanted.length, starts, rows, m);
   }
   const lowered = text.toLowerCase();
@@ -136,6 +132,11 @@ export function keepTextMatches(
     }
   }
   return kept;
+}
+
+/** Whether a case-insensitive search of a chunk's original text finds exactly the needle's hits. */
+function exactOnText(profile: TextProfile, needle: TextNeedle): boolean {
+  return (profile.latin1 && needle.latin1) || (needle.ascii && !profile.foldsToAscii);
 }
 
 /** `keepTextMatches` over one search that gives each hit's offset in the chunk's text. */
@@ -168,22 +169,34 @@ function keepHits(
 
 /**
  * Whether a row's raw text (from `start` to `end` in the chunk's text), lower-cased,
- * contains `needle` (lower-cased): the check of one candidate row, which lower-cases
- * that row's text only.
+ * contains the needle: the check of one candidate row, which reads that row's text only.
+ *
+ * Where a case-insensitive search of the original text is exact, the row is searched so
+ * (no copy); elsewhere only the row's text is lower-cased.
  */
 export function rowContains(
   chunk: EventChunk,
   start: number,
   end: number,
-  needle: string,
+  needle: TextNeedle,
 ): boolean {
   const text = chunk.rawText;
   if (text === null) return false;
-  // Version 1 text is lower-cased already; lower-casing never shortens text, but may
-  // lengthen it, so only its length can rule a row out before lower-casing.
-  if (chunk.version === 1)
-    return end - start >= needle.length && text.slice(start, end).includes(needle);
-  return text.slice(start, end).toLowerCase().includes(needle);
+  const wanted = needle.needle;
+  // Version 1 text is lower-cased already.
+  if (chunk.version === 1) {
+    return end - start >= wanted.length && text.slice(start, end).includes(wanted);
+  }
+  const profile = profileOf(chunk, text);
+  if (profile.latin1 && !needle.latin1) return false;
+  if (exactOnText(profile, needle)) {
+    if (end - start < wanted.length) return false;
+    const pattern = needle.pattern;
+    pattern.lastIndex = 0;
+    return pattern.test(text.slice(start, end));
+  }
+  // Lower-casing never shortens text but may lengthen it (U+0130): no length check here.
+  return text.slice(start, end).toLowerCase().includes(wanted);
 }
 
 const sampleSize = 16_384;
@@ -204,34 +217,87 @@ function characterSample(chunk: EventChunk, text: string): Map<string, number> {
   return counts;
 }
 
+/** The characters that lower-case to `char` in text that a case-insensitive search reads exactly. */
+function variantsOf(char: string): string[] {
+  const upper = char.toUpperCase();
+  return upper.length === 1 && upper !== char && upper.toLowerCase() === char
+    ? [char, upper]
+    : [char];
+}
+
 /**
- * A search for `needle` in the chunk's text `text` that finds the same hits in order as
- * `indexOf`, faster.
+ * A search for the needle in the chunk's text `text` that finds its hits in order, as
+ * `indexOf` (or, when `caseless`, the needle's regex) would, faster.
  *
  * The engine searches a one-character pattern with `memchr` (about 15 GB/s here) but a
- * longer one at about 3.5 GB/s, so a text query over 1M records (650 MB) would take
- * 180 ms. When one of the needle's characters is rare in this chunk (judged from an even
- * sample of its text), the search scans for that character alone and checks the needle
- * around each occurrence; when all are common, checking would cost more than it saves.
+ * longer one at about 3.5 GB/s, and a case-insensitive regex at 4-5 GB/s, so a text query
+ * over 1M records (650 MB) would take 150-180 ms. When one of the needle's characters is
+ * rare in this chunk (judged from an even sample of its text, both cases counted when
+ * `caseless`), the search scans for that character alone (each of its cases) and checks
+ * the needle around each occurrence; when all are common, checking would cost more than
+ * it saves. Calls must not go back: `from` never decreases.
  */
-function finder(chunk: EventChunk, text: string, needle: string): (from: number) => number {
+function finder(
+  chunk: EventChunk,
+  text: string,
+  needle: TextNeedle,
+  caseless: boolean,
+): (from: number) => number {
+  const wanted = needle.needle;
   const counts = characterSample(chunk, text);
   let sampled = 0;
   for (const n of counts.values()) sampled += n;
+  const variantsAt = (i: number): string[] => (caseless ? variantsOf(wanted[i]!) : [wanted[i]!]);
+  const weight = (i: number): number => {
+    let w = 0;
+    for (const variant of variantsAt(i)) w += counts.get(variant) ?? 0;
+    return w;
+  };
   let k = 0;
-  for (let i = 1; i < needle.length; i++) {
-    if ((counts.get(needle[i]!) ?? 0) < (counts.get(needle[k]!) ?? 0)) k = i;
+  let least = weight(0);
+  for (let i = 1; i < wanted.length; i++) {
+    const w = weight(i);
+    if (w < least) {
+      k = i;
+      least = w;
+    }
   }
-  const anchor = needle[k]!;
-  if (needle.length === 1 || (counts.get(anchor) ?? 0) > sampled * 0.004) {
-    return (from) => text.indexOf(needle, from);
+  if ((wanted.length === 1 && !caseless) || least > sampled * 0.004) {
+    if (!caseless) return (from) => text.indexOf(wanted, from);
+    const pattern = needle.pattern;
+    return (from) => {
+      pattern.lastIndex = from;
+      // Outside Unicode mode each pattern character matches one code unit.
+      return pattern.test(text) ? pattern.lastIndex - wanted.length : -1;
+    };
   }
+  const variants = variantsAt(k);
+  const sticky = needle.sticky;
+  // Per case of the anchor: its next occurrence at or after the place last searched from.
+  const next = variants.map(() => -1);
+  const searched = variants.map(() => Infinity);
   return (from) => {
     let at = from + k;
     for (;;) {
-      const found = text.indexOf(anchor, at);
+      let found = -1;
+      for (let v = 0; v < variants.length; v++) {
+        if (searched[v]! > at || (next[v] !== -1 && next[v]! < at)) {
+          next[v] = text.indexOf(variants[v]!, at);
+          searched[v] = at;
+        }
+        const n = next[v]!;
+        if (n !== -1 && (found === -1 || n < found)) found = n;
+      }
       if (found === -1) return -1;
-      if (text.startsWith(needle, found - k)) return found - k;
+      const start = found - k;
+      if (start >= 0) {
+        if (!caseless) {
+          if (text.startsWith(wanted, start)) return start;
+        } else {
+          sticky.lastIndex = start;
+          if (sticky.test(text)) return start;
+        }
+      }
       at = found + 1;
     }
   };
