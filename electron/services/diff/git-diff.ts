@@ -1,6 +1,13 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
+import {
+  lostCommitLimit,
+  type CommitInfo,
+  type FileChange,
+  type GitFacts,
+  type RefFacts,
+} from '../../../shared/diff/diff-model';
 import { BulkheadError } from '../../../shared/ipc/errors';
 import { openObjectStore, type GitObject, type ObjectStore } from './git-object-store';
 
@@ -18,53 +25,11 @@ import { openObjectStore, type GitObject, type ObjectStore } from './git-object-
  * object, which is cheaper than isomorphic-git's general parsers.
  */
 
-// The shapes of shared/diff/diff-model.ts, kept structurally identical until that file is
-// committed; `GitFacts` is satisfied by the object `createGitFacts` returns.
-
-/** One commit, as a lost-commit list shows it. */
-export interface CommitInfo {
-  readonly sha: string;
-  /** The message's first line. */
-  readonly message: string;
-  /** `Name <email>`, as the author line of the commit says it. */
-  readonly author: string;
-  /** Commit (committer) time, epoch milliseconds. */
-  readonly time: number;
-}
-
-/** One path that differs between two trees. */
-export interface FileChange {
-  readonly path: string;
-  readonly status: 'added' | 'deleted' | 'modified' | 'type-changed';
-  readonly oldOid: string | null;
-  readonly newOid: string | null;
-}
-
-/** What git says about a ref that moved: was history lost, and which commits. */
-export interface RefFacts {
-  readonly forced: boolean;
-  readonly lostCount: number;
-  readonly lost: ReadonlyArray<CommitInfo>;
-}
-
-/** What only git can say, as the diff engine asks it. */
-export interface GitFacts {
-  refChange(repo: string, ref: string, baseSha: string, currentSha: string): Promise<RefFacts>;
-  treeChanges(
-    repo: string,
-    baseSha: string,
-    currentSha: string,
-  ): Promise<ReadonlyArray<FileChange>>;
-}
-
 /** A {@link FileChange} with git's modes, as `git diff --raw` prints them (`100644`). */
 export interface GitFileChange extends FileChange {
   readonly oldMode: string | null;
   readonly newMode: string | null;
 }
-
-/** How many lost commits a {@link RefFacts} lists at most. */
-export const lostCommitLimit = 200;
 
 /** Options every read takes. */
 export interface GitReadOptions {
@@ -393,7 +358,7 @@ export async function refChange(
   return {
     forced: currentGone || lostNodes.length > 0,
     lostCount: lostNodes.length,
-    lost: lostNodes.slice(0, lostCommitLimit).map((n) => ({
+    lost: lostNodes.slice(0, lostCommitLimit).map((n): CommitInfo => ({
       sha: n.sha,
       message: n.subject,
       author: n.author,
