@@ -8,15 +8,16 @@ import {
   type GitFacts,
   type RefFacts,
 } from '../../../shared/diff/diff-model';
-import { BulkheadError } from '../../../shared/ipc/errors';
+import { BulkheadError, cancelledError } from '../../../shared/ipc/errors';
 import { openObjectStore, type GitObject, type ObjectStore } from './git-object-store';
 
 /**
  * Git facts for the baseline diff, read with isomorphic-git from a local bare repository.
  *
- * The repository holds both the baseline's objects and the current ones (a comparison
- * repository: the live repository fetched beside the snapshot's objects, see
- * `git-comparison-repo.ts`). DESIGN.md section 8 measured isomorphic-git, used naively,
+ * The repository holds both the baseline's objects and the current ones: the live
+ * repository fetched into a bare repository that borrows the materialised snapshot's
+ * objects through `objects/info/alternates` (`diff-gather.ts` prepares it), which
+ * `git-object-store.ts` lets isomorphic-git read. DESIGN.md section 8 measured isomorphic-git, used naively,
  * at 160x native git for `log` and 6-26x for a tree diff; the walks here avoid what made
  * it slow: every read goes through one shared `cache` (packs read and indexed once), the
  * lost commits are found by one mark-and-sweep from both tips ordered by commit time
@@ -92,7 +93,7 @@ async function openReader(dir: string, options: GitReadOptions): Promise<Reader>
 
 function checkAborted(signal: AbortSignal | undefined, repo: string): void {
   if (signal?.aborted) {
-    throw new BulkheadError('cancelled', `reading ${repo}'s git data was cancelled`);
+    throw cancelledError(`reading ${repo}'s git data`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import git from 'isomorphic-git';
 
@@ -154,7 +154,7 @@ function readOnlyView(
         }
         return known;
       },
-      lstat: (file: string) => stat(file),
+      lstat: (file: string) => lstat(file),
       writeFile: refuse,
       mkdir: refuse,
       rmdir: refuse,
