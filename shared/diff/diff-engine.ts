@@ -761,19 +761,34 @@ export function linkCauses(
   options: LinkOptions = {},
 ): Difference[] {
   const index = indexEvents(events, options.since);
+  const later = (x: number, y: number | null): boolean => {
+    if (y === null) return true;
+    const dt = index.event(x).time - index.event(y).time;
+    return dt > 0 || (dt === 0 && x > y);
+  };
   return differences.map((difference) => {
-    const candidates = index.byRepo.get(difference.repo.toLowerCase()) ?? [];
     let likely: number | null = null;
     let exact: number | null = null;
-    for (let i = candidates.length - 1; i >= 0; i--) {
-      const at = candidates[i]!;
-      const level = matchLevel(difference, index.event(at), () => index.raw(at));
-      if (level === 'exact') {
-        exact = at;
-        break;
+    // The latest exact match in each list of candidates, and the latest likely one.
+    for (const list of candidateLists(index, difference)) {
+      let likelyHere = false;
+      for (let i = list.length - 1; i >= 0; i--) {
+        const at = list[i]!;
+        if (exact !== null && !later(at, exact)) break;
+        const level = matchLevel(difference, index.event(at), () => index.raw(at));
+        if (level === 'exact') {
+          exact = at;
+          break;
+        }
+        if (level === 'likely' && !likelyHere) {
+          likelyHere = true;
+          if (later(at, likely)) likely = at;
+        }
       }
-      if (level === 'likely' && likely === null) likely = at;
     }
+    const destructive = index.destructiveByRepo.get(difference.repo.toLowerCase());
+    const last = destructive?.[destructive.length - 1];
+    if (last !== undefined && later(last, likely)) likely = last;
     const chosen = exact ?? likely;
     if (chosen === null) return { ...difference, causes: [] };
     const e = index.event(chosen);
@@ -796,11 +811,31 @@ export function linkCauses(
 type RawRecord = Readonly<Record<string, unknown>> | null;
 
 interface EventIndex {
-  /** Event indexes per lower-cased repository, in time order (ties: input order). */
-  readonly byRepo: Map<string, number[]>;
+  /** Event indexes per lower-cased target key, in time order (ties: input order). */
+  readonly byKey: Map<string, number[]>;
+  /** Destructive events per lower-cased repository, in time order. */
+  readonly destructiveByRepo: Map<string, number[]>;
   event(index: number): NormalizedEvent;
   /** The event's raw record parsed as JSON, or null (none given, or not JSON). */
   raw(index: number): RawRecord;
+}
+
+/**
+ * The lists of events that may name a difference's resource: its own key, its
+ * repository's (events the importer keys by repository only: comments, environments),
+ * and for an environment's variable or secret the importer's `repo:variable:NAME`.
+ */
+function candidateLists(index: EventIndex, d: Difference): number[][] {
+  const keys = new Set([d.resource.key.toLowerCase(), d.repo.toLowerCase()]);
+  if (d.scope?.kind === 'environment') {
+    const what = d.resource.kind;
+    const name = d.resource.key.slice(d.resource.key.lastIndexOf(`:${what}:`) + what.length + 2);
+    keys.add(`${d.repo}:${what}:${name}`.toLowerCase());
+  }
+  return [...keys].flatMap((key) => {
+    const list = index.byKey.get(key);
+    return list ? [list] : [];
+  });
 }
 
 function indexEvents(events: ReadonlyArray<LinkableEvent>, since: number | undefined): EventIndex {
@@ -808,23 +843,40 @@ function indexEvents(events: ReadonlyArray<LinkableEvent>, since: number | undef
     const item = events[i]!;
     return 'event' in item ? item.event : item;
   };
-  const byRepo = new Map<string, number[]>();
+  const byKey = new Map<string, number[]>();
+  const destructiveByRepo = new Map<string, number[]>();
+  const push = (map: Map<string, number[]>, key: string, i: number) => {
+    const list = map.get(key);
+    if (list) list.push(i);
+    else map.set(key, [i]);
+  };
+  // Trails repeat a few thousand keys a million times: parse each key once.
+  const keyInfo = new Map<string, { readonly key: string; readonly repo: string } | null>();
+  const times = new Float64Array(events.length);
   for (let i = 0; i < events.length; i++) {
     const e = eventOf(i);
-    if (e.outcome === 'failure' || e.outcome === 'denied') continue;
+    times[i] = e.time;
+    if (e.outcome === 'failure' || e.outcome === 'denied' || !e.target) continue;
     if (since !== undefined && e.time <= since) continue;
-    const repo = e.target ? repoOfKey(e.target.key) : null;
-    if (repo === null) continue;
-    const key = repo.toLowerCase();
-    const list = byRepo.get(key);
-    if (list) list.push(i);
-    else byRepo.set(key, [i]);
+    let info = keyInfo.get(e.target.key);
+    if (info === undefined) {
+      const repo = repoOfKey(e.target.key);
+      info = repo === null ? null : { key: e.target.key.toLowerCase(), repo: repo.toLowerCase() };
+      keyInfo.set(e.target.key, info);
+    }
+    if (info === null) continue;
+    push(byKey, info.key, i);
+    if (e.action.destructive) push(destructiveByRepo, info.repo, i);
   }
-  for (const list of byRepo.values())
-    list.sort((a, b) => eventOf(a).time - eventOf(b).time || a - b);
+  const byTime = (a: number, b: number) => times[a]! - times[b]! || a - b;
+  const inOrder = (list: number[]) => list.every((v, i) => i === 0 || byTime(list[i - 1]!, v) < 0);
+  for (const list of [...byKey.values(), ...destructiveByRepo.values()]) {
+    if (!inOrder(list)) list.sort(byTime);
+  }
   const parsed = new Map<number, RawRecord>();
   return {
-    byRepo,
+    byKey,
+    destructiveByRepo,
     event: eventOf,
     raw(i) {
       if (parsed.has(i)) return parsed.get(i) ?? null;
@@ -872,13 +924,13 @@ function same(a: string | null | undefined, b: string | null | undefined): boole
   return a != null && b != null && a.toLowerCase() === b.toLowerCase();
 }
 
-/** How well event `e` explains `d`. */
+/** How well event `e`, an event of `d`'s repository, explains `d`. */
 function matchLevel(d: Difference, e: NormalizedEvent, raw: () => RawRecord): Level {
   const action = e.action.provider;
   const key = e.target?.key ?? null;
   const onResource = same(key, d.resource.key);
-  const fallback: Level =
-    e.action.destructive && same(repoOfKey(key ?? ''), d.repo) ? 'likely' : null;
+  // Candidates all belong to the difference's repository (see candidateLists).
+  const fallback: Level = e.action.destructive ? 'likely' : null;
   const better = (level: Level): Level => level ?? fallback;
   switch (d.kind) {
     case 'repo-deleted':

@@ -66,7 +66,7 @@ export function replayTo(
   let applied = 0;
   const unknownEvents: number[] = [];
   for (const { item, index } of order) {
-    const outcome = applyEvent(repos, item.event, parseRecord(item.raw));
+    const outcome = applyEvent(repos, item.event, item.raw);
     if (outcome === 'applied') applied++;
     else if (outcome === 'unknown') unknownEvents.push(index);
   }
@@ -95,11 +95,17 @@ function iso(time: number): string {
   return new Date(time).toISOString();
 }
 
-function applyEvent(repos: Map<string, RepoState>, e: NormalizedEvent, raw: Record_): Outcome {
+function applyEvent(
+  repos: Map<string, RepoState>,
+  e: NormalizedEvent,
+  rawText: string | null,
+): Outcome {
   if (e.format !== 'github-audit') return 'ignored';
   if (e.outcome === 'failure' || e.outcome === 'denied') return 'ignored';
   const action = e.action.provider;
   if (e.action.class === 'read' || !isModelled(action)) return 'ignored';
+  // Parsed only now: most of a trail is reads and actions the model does not hold.
+  const raw = parseRecord(rawText);
   const repoName = recordField(raw, 'repo', 'repository') ?? repoOfKey(e.target?.key ?? '');
   if (repoName === null) return 'unknown';
   const key = repoName.toLowerCase();
