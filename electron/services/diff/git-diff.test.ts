@@ -312,6 +312,28 @@ describe('refChange', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('stops a walk and a tree diff already under way', async () => {
+    const commits: CommitSpec[] = [{ parents: [], time: t0, files: { a: '0' } }];
+    for (let i = 1; i <= 600; i++) {
+      commits.push({ parents: [i - 1], time: t0 + i, files: { [`d${i % 100}/f`]: String(i) } });
+    }
+    commits.push({ parents: [0], time: t0 + 1000, files: { a: 'new' } });
+    const { dir, shas } = await buildRepo(commits);
+    const walking = new AbortController();
+    const walk = refChange(dir, shas[600]!, shas[601]!, { signal: walking.signal });
+    walking.abort(); // after the walk began: only its checks between steps can see it
+    await expect(walk).rejects.toMatchObject({ code: 'cancelled' });
+    const diffing = new AbortController();
+    const diff = treeChanges(dir, shas[0]!, shas[600]!, { signal: diffing.signal });
+    diffing.abort();
+    await expect(diff).rejects.toMatchObject({ code: 'cancelled' });
+    // Uncancelled, the same questions are answered.
+    expect((await refChange(dir, shas[600]!, shas[601]!)).lostCount).toBe(600);
+    expect(await treeChanges(dir, shas[0]!, shas[600]!)).toHaveLength(100);
+  });
+});
+
 describe('treeChanges', () => {
   it('equals git diff --raw -r: adds, deletes, modes, types, nested folders, renames', async () => {
     const { dir, shas } = await buildRepo([
