@@ -27,7 +27,7 @@ interface Fixture {
 let fixture: Promise<Fixture> | null = null;
 
 /**
- * The fixture both benchmarks share, generated once per run and removed when it exits.
+ * The fixture the three benchmarks share, generated once per run and removed at exit.
  *
  * `git fast-import` writes 5,004 commits over 2,000 files in a few seconds; the pack is
  * then rewritten with `git repack -a -d -f`, so objects are deltified as a fetched or
