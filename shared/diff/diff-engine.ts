@@ -79,14 +79,20 @@ export async function diffStates(
   const results: Difference[][] = new Array<Difference[]>(repos.length);
   let next = 0;
   let done = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < repos.length) {
+    while (next < repos.length && !failed) {
       const index = next++;
       const repo = repos[index]!;
-      signal?.throwIfAborted();
-      results[index] = sortDifferences(
-        await diffRepo(repo, before.get(repo), after.get(repo), git, signal),
-      );
+      try {
+        signal?.throwIfAborted();
+        results[index] = sortDifferences(
+          await diffRepo(repo, before.get(repo), after.get(repo), git, signal),
+        );
+      } catch (error) {
+        failed = true; // the other lanes stop after their current repository
+        throw error;
+      }
       done++;
       onProgress?.(done, repos.length);
     }
