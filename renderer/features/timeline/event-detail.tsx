@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import type { AgentContext, NormalizedEvent } from '../../../shared/ingest/event';
 import type { EventLink } from '../../../shared/timeline/queries';
 import { formatInstant } from '../../../shared/timeline/time-scale';
@@ -108,7 +109,13 @@ function NormalisedFields({ event }: { readonly event: NormalizedEvent }) {
           <span className="muted">none</span>
         ) : (
           <>
-            <code>{event.target.key}</code> <span className="muted">({event.target.kind})</span>
+            <code>{event.target.key}</code> <span className="muted">({event.target.kind})</span>{' '}
+            <Link
+              to={`/diff?resource=${encodeURIComponent(event.target.key)}`}
+              data-testid="detail-show-diff"
+            >
+              What differs now
+            </Link>
           </>
         )}
       </Field>

@@ -1,0 +1,124 @@
+import { Link } from 'react-router';
+import { useCatalogStore } from '../catalog/store';
+import { useFindingsStore } from '../findings/store';
+import { describeError } from '../../api/api-error';
+import { useRunDiff } from './queries';
+import { setLiveForm, useDiffStore } from './store';
+import { useState } from 'react';
+
+/**
+ * What to compare: a snapshot of the open catalog against the live organisation.
+ *
+ * The baseline defaults to the latest verified snapshot before the first finding; the
+ * token is named (a variable or a file the host reads), never typed into the page.
+ */
+export function RunDiffForm() {
+  const opened = useCatalogStore((s) => s.opened);
+  const live = useDiffStore((s) => s.live);
+  const findings = useFindingsStore((s) => s.findings);
+  const run = useRunDiff();
+  const [snapshot, setSnapshot] = useState('');
+
+  if (opened === null) {
+    return (
+      <p className="notice" data-testid="diff-needs-catalog">
+        A diff compares a snapshot with the live organisation: first{' '}
+        <Link to="/catalog">open a snapshot catalog</Link>.
+      </p>
+    );
+  }
+  const firstFindingAt = findings.length > 0 ? Math.min(...findings.map((f) => f.at)) : undefined;
+  return (
+    <form
+      className="card diff-form"
+      aria-label="Compute the diff"
+      onSubmit={(e) => {
+        e.preventDefault();
+        run.mutate({
+          catalogId: opened.catalogId,
+          ...(snapshot !== '' ? { snapshotId: snapshot } : {}),
+          ...(firstFindingAt !== undefined ? { firstFindingAt } : {}),
+          live,
+        });
+      }}
+    >
+      <label className="filter-field">
+        <span>Baseline snapshot ({opened.location})</span>
+        <select
+          value={snapshot}
+          onChange={(e) => setSnapshot(e.target.value)}
+          data-testid="diff-snapshot"
+        >
+          <option value="">
+            Default: the latest verified snapshot
+            {firstFindingAt !== undefined ? ' before the first finding' : ''}
+          </option>
+          {[...opened.snapshots].reverse().map((s) => (
+            <option key={s.seq} value={String(s.seq)}>
+              #{s.seq} {s.createdAt ?? ''}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="filter-field">
+        <span>Live API</span>
+        <input
+          value={live.apiUrl}
+          onChange={(e) => setLiveForm({ apiUrl: e.target.value })}
+          placeholder="https://api.github.com"
+          required
+          data-testid="diff-api-url"
+        />
+      </label>
+      <label className="filter-field">
+        <span>Organisation</span>
+        <input
+          value={live.owner}
+          onChange={(e) => setLiveForm({ owner: e.target.value })}
+          required
+          data-testid="diff-owner"
+        />
+      </label>
+      <fieldset className="diff-form__token">
+        <legend>Read-only token, read by the host from</legend>
+        <label>
+          <input
+            type="radio"
+            checked={live.tokenSource === 'env'}
+            onChange={() => setLiveForm({ tokenSource: 'env', tokenRef: 'BULKHEAD_TOKEN' })}
+          />{' '}
+          an environment variable
+        </label>
+        <label>
+          <input
+            type="radio"
+            checked={live.tokenSource === 'file'}
+            onChange={() => setLiveForm({ tokenSource: 'file', tokenRef: '' })}
+          />{' '}
+          a file
+        </label>
+        <input
+          value={live.tokenRef}
+          onChange={(e) => setLiveForm({ tokenRef: e.target.value })}
+          aria-label={live.tokenSource === 'env' ? 'Variable name' : 'Token file path'}
+          placeholder={live.tokenSource === 'env' ? 'BULKHEAD_TOKEN' : '/path/to/read-only-token'}
+          required
+          data-testid="diff-token-ref"
+        />
+      </fieldset>
+      <button
+        type="submit"
+        className="button button--primary"
+        disabled={run.isPending}
+        data-testid="diff-run"
+      >
+        {run.isPending ? 'Comparing…' : 'Compute the diff'}
+      </button>
+      {run.isError && (
+        <p role="alert" className="notice notice--error" data-testid="diff-error">
+          {describeError(run.error)}
+        </p>
+      )}
+    </form>
+  );
+}
