@@ -14,6 +14,7 @@ import { replayTo } from './replay';
 import {
   actionsResourceKey,
   environmentResourceKey,
+  parseResourceKey,
   pullResourceKey,
   refResourceKey,
 } from './resource-keys';
@@ -175,5 +176,62 @@ describe('diff properties', () => {
         expect(result.applied + result.unknown).toBe(0);
       }),
     );
+  });
+});
+
+describe('resource keys', () => {
+  const nameArb = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,8}$/);
+  const envArb = fc.stringMatching(/^[a-z][a-z0-9 :._-]{0,10}$/);
+  const repoArb = fc.tuple(
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/),
+    fc.stringMatching(/^[a-z0-9._-]{1,8}$/),
+  );
+
+  it('parse back what the builders build', () => {
+    fc.assert(
+      fc.property(
+        repoArb,
+        nameArb,
+        envArb,
+        fc.integer({ min: 1, max: 1e6 }),
+        ([o, n], name, env, pr) => {
+          const repo = `${o}/${n}`;
+          const scope = { kind: 'environment', name: env } as const;
+          expect(parseResourceKey(repo)).toEqual({ kind: 'repository', repo });
+          expect(parseResourceKey(refResourceKey(repo, `refs/heads/${env}`))).toEqual({
+            kind: 'ref',
+            repo,
+            ref: `refs/heads/${env}`,
+          });
+          expect(parseResourceKey(pullResourceKey(repo, pr))).toEqual({
+            kind: 'pull_request',
+            repo,
+            number: pr,
+          });
+          expect(parseResourceKey(environmentResourceKey(repo, env))).toEqual({
+            kind: 'environment',
+            repo,
+            environment: env,
+          });
+          expect(
+            parseResourceKey(actionsResourceKey(repo, { kind: 'repository' }, 'variable', name)),
+          ).toEqual({
+            kind: 'variable',
+            repo,
+            scope: { kind: 'repository' },
+            name,
+          });
+          expect(parseResourceKey(actionsResourceKey(repo, scope, 'secret', name))).toEqual({
+            kind: 'secret',
+            repo,
+            scope,
+            name,
+          });
+        },
+      ),
+    );
+    expect(parseResourceKey('arn:aws:s3:::bucket')).toBeNull();
+    expect(parseResourceKey('acme/api#0')).toBeNull();
+    expect(parseResourceKey('acme/api:hook:3')).toBeNull();
   });
 });

@@ -37,6 +37,54 @@ export function actionsResourceKey(
   return `${prefix}:${kind}:${name}`;
 }
 
+/** What a resource key names, parsed back (the inverse of the builders above). */
+export type ParsedResourceKey =
+  | { readonly kind: 'repository'; readonly repo: string }
+  | { readonly kind: 'ref'; readonly repo: string; readonly ref: string }
+  | { readonly kind: 'pull_request'; readonly repo: string; readonly number: number }
+  | { readonly kind: 'environment'; readonly repo: string; readonly environment: string }
+  | {
+      readonly kind: 'variable' | 'secret';
+      readonly repo: string;
+      readonly scope: ActionsScopeRef;
+      readonly name: string;
+    };
+
+/**
+ * A resource key parsed, or null when it is not one of the forms above.
+ *
+ * Variable and secret names never hold a colon (GitHub allows letters, digits and `_`),
+ * so an environment name may: the last `:variable:`/`:secret:` splits them.
+ */
+export function parseResourceKey(key: string): ParsedResourceKey | null {
+  const repo = repoOfKey(key);
+  if (repo === null) return null;
+  const rest = key.slice(repo.length);
+  if (rest === '') return { kind: 'repository', repo };
+  if (rest.startsWith('@refs/')) return { kind: 'ref', repo, ref: rest.slice(1) };
+  const pull = /^#([1-9]\d*)$/.exec(rest);
+  if (pull) return { kind: 'pull_request', repo, number: Number(pull[1]) };
+  const actions = /^:(variable|secret):([^:]+)$/.exec(rest);
+  if (actions) {
+    return {
+      kind: actions[1] as 'variable' | 'secret',
+      repo,
+      scope: { kind: 'repository' },
+      name: actions[2]!,
+    };
+  }
+  const env = /^:environment:(.+?)(?::(variable|secret):([^:]+))?$/.exec(rest);
+  if (!env) return null;
+  const environment = env[1]!;
+  if (env[2] === undefined) return { kind: 'environment', repo, environment };
+  return {
+    kind: env[2] as 'variable' | 'secret',
+    repo,
+    scope: { kind: 'environment', name: environment },
+    name: env[3]!,
+  };
+}
+
 /**
  * The `owner/name` a resource or event target key belongs to, or null for keys of
  * other kinds (an organisation, an ARN).
