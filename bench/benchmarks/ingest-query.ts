@@ -160,8 +160,9 @@ export const queryStructured: Benchmark = {
  *
  * The store has its text indexes (`text-index.ts`), built once after the load as the app
  * does; the peer is the same query scanning the raw text instead (about 650 MB for the
- * whole trail, lower-cased, one string per chunk, `indexOf` anchored on the needle's
- * rarest character), which is what every text query cost before the index, and each
+ * whole trail, kept as read, one string per chunk, searched case-insensitively and
+ * anchored on the needle's rarest character in both its cases, `text-match.ts`), which is
+ * what every text query cost before the index, and each
  * sample checks that both give the same rows. On the 2-core build machine the index
  * answers in 4-6 ms median, 11 ms p95, where the scan takes 72 ms and 200 ms (under load
  * from other jobs both double or triple: 13 ms and 60 ms against 141 ms and 389 ms once).
@@ -214,7 +215,7 @@ export const textIndexBuild: Benchmark = {
 /**
  * Memory of the text indexes of the 1M-event store (bytes of their typed arrays), in MB.
  *
- * The peer is the raw text the indexes serve (one byte a character, lower-cased); the
+ * The peer is the raw text the indexes serve (one byte a character, as read); the
  * target keeps the indexes under a tenth of it. 60 MB for 643 MB: 2 MB a chunk, of which
  * 0.26 MB are bucket offsets and the rest 26 listed keys a row, two bytes each.
  */

@@ -2,31 +2,35 @@
  * Case-insensitive search of a chunk's raw text, which is kept as read, not lower-cased.
  *
  * A text query matches a row when `raw.toLowerCase().includes(needle.toLowerCase())`.
- * Lower-casing every chunk's text per query would cost 14 ms a 32k-row chunk (one-byte
- * text; 44 ms when it holds characters beyond Latin-1), 430 ms at 1M events, and keeping
- * lower-cased copies would double the raw text's memory (650 MB at 1M events), so the
- * scan searches the original text with a case-insensitive search whose hits are exactly
- * those of the lower-cased text wherever that can be shown, and lower-cases only where
- * it cannot.
+ * Lower-casing each scanned chunk per query costs 14 ms a 32k-row chunk of one-byte text
+ * (44 ms when it holds characters beyond Latin-1): 430 ms for the 31 chunks of 1M events,
+ * six times the scan itself. Cached lower-cased copies would cost that only once, but
+ * double the raw text's memory (650 MB more at 1M events), and a cache small enough to
+ * bound that would hold a few chunks of the 31 a scan reads in turn: every scan would
+ * miss. So the scan searches the original text, case-insensitively, wherever its hits are
+ * provably those of the lower-cased text, and lower-cases only elsewhere.
  *
- * Measured on a 32k-row chunk of the benchmark trail (21 MB, one-byte): a non-unicode
- * `/needle/gi` runs at 3.4-5.4 ms, about as fast as `indexOf` in lower-cased text
- * (0.5-7.8 ms), with no copy. Why its hits are exact: outside Unicode mode a pattern
- * character matches a text character when their simple upper cases agree, and never maps
- * a non-ASCII character onto an ASCII one; and lower-casing (as V8 and ICU do it) maps
- * each character to one of the same length, except U+0130, and non-ASCII characters to
- * ASCII ones only for U+0130 (to `i̇`) and U+212A (the Kelvin sign, to `k`). Hence:
- * - an ASCII needle in text without U+0130 and U+212A: the regex's hits are exact;
- * - text within Latin-1 lower-cases within Latin-1, one character for one, so a needle
- *   with a character beyond Latin-1 is in no row, and a Latin-1 needle's regex hits are
- *   exact (`text-match.test.ts` checks each of these facts over every character, so an
- *   engine whose Unicode tables differ fails a test rather than a query);
- * - a needle without cased characters (`-17"`) is searched with `indexOf` where the
- *   regex would be exact, anchored on its rarest character (`finder`);
+ * Why the hits are exact. Outside Unicode mode, a regex's `i` flag matches a pattern
+ * character with a text character when their simple upper cases agree, and never maps a
+ * non-ASCII character onto an ASCII one; and lower-casing (as V8 and ICU do it) keeps each
+ * character's length but U+0130's (`i̇`), and gives ASCII from non-ASCII only for U+0130
+ * and U+212A (the Kelvin sign, `k`). Hence:
+ * - an ASCII needle, in text without U+0130 and U+212A: exact;
+ * - text within Latin-1 lower-cases within Latin-1, one character for one: a needle with
+ *   a character beyond Latin-1 is in no row, and a Latin-1 needle's hits are exact;
  * - anything else (a non-ASCII needle in text beyond Latin-1, or text with U+0130 or
- *   U+212A) lower-cases the chunk's text for the query; when that changes its length
- *   (U+0130), offsets no longer match `rawStarts` and each row is lower-cased alone.
- * Version 1 chunks hold lower-cased text already and are searched as they are.
+ *   U+212A) lower-cases the chunk's text for the query; when that lengthens it (U+0130),
+ *   offsets no longer match `rawStarts` and each row is lower-cased alone.
+ * `text-match.test.ts` checks each of these facts over every character, so an engine
+ * whose Unicode tables differ fails a test rather than a query.
+ *
+ * Measured on a 32k-row chunk of the benchmark trail (21 MB, one-byte): `/needle/gi` takes
+ * 3.4-5.4 ms, `indexOf` in lower-cased text 0.5-7.8 ms, lower-casing the chunk 14 ms. So
+ * the search is the regex when all the needle's characters are common, and otherwise
+ * `indexOf` of its rarest character in each of its cases (two `memchr` scans for a
+ * letter, one for a digit or punctuation), each occurrence checked by a sticky regex
+ * (`finder`). A needle without cased characters is searched as it is. Version 1 chunks
+ * hold lower-cased text already and are searched as they are, as before.
  */
 import type { EventChunk } from './chunk-builder';
 
