@@ -8,6 +8,8 @@ import type {
   Outcome,
   SourceFormat,
 } from '../ingest/event';
+import type { Difference } from '../diff/diff-model';
+import { linkCauses } from '../diff/diff-engine';
 import { assertNever } from '../util/assert-never';
 import { buildLaneLayout, type LaneGrouping, type LaneLayout } from './lane-layout';
 
@@ -25,7 +27,14 @@ export type TimelineQuery =
     }
   | { readonly kind: 'rows'; readonly rows: ReadonlyArray<number> }
   | { readonly kind: 'detail'; readonly row: number }
-  | { readonly kind: 'facets' };
+  | { readonly kind: 'facets' }
+  /** The events that explain each difference of a diff (`linkCauses` over the store). */
+  | {
+      readonly kind: 'causes';
+      readonly differences: ReadonlyArray<Difference>;
+      /** The baseline's time: events at or before it explain nothing. */
+      readonly since?: number;
+    };
 
 /** One event as a table row or a tooltip shows it. */
 export interface EventSummary {
@@ -86,6 +95,7 @@ export interface TimelineAnswers {
   readonly rows: ReadonlyArray<EventSummary>;
   readonly detail: EventDetail;
   readonly facets: Facets;
+  readonly causes: ReadonlyArray<Difference>;
 }
 
 export type TimelineAnswer<Q extends TimelineQuery> = TimelineAnswers[Q['kind']];
@@ -241,9 +251,38 @@ function answerAny(
       return detailOf(store, q.row, links);
     case 'facets':
       return facetsOf(store);
+    case 'causes':
+      return causesOf(store, q.differences, q.since, links);
     default:
       return assertNever(q, 'timeline query');
   }
+}
+
+/**
+ * Each difference with the events that explain it.
+ *
+ * Only events that change something can explain a difference, so reads are left in the
+ * columns; the rest are read back with their raw records (the linker reads fields the
+ * importer does not keep) and the session of the tool call that caused each.
+ */
+export function causesOf(
+  store: EventStore,
+  differences: ReadonlyArray<Difference>,
+  since: number | undefined,
+  links: EventLinks = noLinks,
+): Difference[] {
+  const rows = query(store, {
+    classes: ['create', 'modify', 'delete', 'permission'],
+    ...(since !== undefined ? { from: since + 1 } : {}),
+  });
+  const events = Array.from(rows, (row) => ({ event: store.get(row), raw: store.rawText(row) }));
+  return linkCauses(differences, events, {
+    ...(since !== undefined ? { since } : {}),
+    sessionOf: (index) => {
+      const cause = links.causeOf(rows[index]!);
+      return cause === null ? null : (store.get(cause).agent?.session ?? null);
+    },
+  });
 }
 
 /** The buffers of an answer that can be transferred instead of copied. */

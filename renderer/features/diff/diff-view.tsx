@@ -163,7 +163,8 @@ function DiffResults({
         </label>
         {filter.resource !== '' && (
           <span className="chip" data-testid="diff-resource-filter">
-            Resource {filter.resource}{' '}
+            Resource <span className="mono">{filter.resource}</span>
+            {' · '}
             <button
               type="button"
               className="link-button"

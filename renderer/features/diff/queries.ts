@@ -1,6 +1,9 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/api-context';
+import { blastRadius } from '../../../shared/diff/diff-engine';
 import { newTaskId } from '../diagnostics/queries';
+import { askStore } from '../sources/ingest-client';
+import { useSourcesStore } from '../sources/store';
 import type { LiveForm } from './store';
 import { setDiffResult } from './store';
 
@@ -37,7 +40,27 @@ export function useRunDiff() {
             : { tokenEnv: input.live.tokenRef.trim() }),
         },
       }),
-    onSuccess: (diff, input) => setDiffResult(input.catalogId, diff),
+    onSuccess: async (diff, input) => {
+      setDiffResult(input.catalogId, diff);
+      // The host knows the snapshot and live state; the page's worker holds the trails.
+      // Causes come from there, when any trail is loaded.
+      if (useSourcesStore.getState().storeSize === 0 || diff.differences.length === 0) return;
+      const since = diff.baseline.takenAt === null ? undefined : Date.parse(diff.baseline.takenAt);
+      try {
+        const differences = await askStore({
+          kind: 'causes',
+          differences: diff.differences,
+          ...(since !== undefined && Number.isFinite(since) ? { since } : {}),
+        });
+        setDiffResult(input.catalogId, {
+          ...diff,
+          differences,
+          blastRadius: blastRadius(differences),
+        });
+      } catch (error: unknown) {
+        console.error('Bulkhead: the diff could not be linked to the loaded trails', error);
+      }
+    },
   });
 }
 

@@ -1,0 +1,73 @@
+import { expect, test as base } from './fixtures';
+import { CatalogPage } from './pages/catalog-page';
+import { DiffPage } from './pages/diff-page';
+import { blurActiveElement } from './pages/page-probes';
+import { SourcesPage } from './pages/sources-page';
+import { TimelinePage } from './pages/timeline-page';
+import { buildDiffIncident, type DiffIncident } from './support/diff-fixture';
+
+const test = base.extend<{ incident: DiffIncident }>({
+  // Playwright reads a fixture's dependencies from its first parameter's pattern.
+  // eslint-disable-next-line no-empty-pattern
+  incident: async ({}, use) => {
+    const incident = await buildDiffIncident();
+    await use(incident);
+    await incident.stop();
+  },
+});
+
+test('goes from a destructive event on the timeline to what it broke, and into the restore plan', async ({
+  incident,
+  page,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1500, height: 1100 });
+
+  // The snapshot taken before the damage, and the forge's own audit log of the damage.
+  const catalog = new CatalogPage(page);
+  await catalog.open();
+  await catalog.openDirectory(incident.catalogDir, incident.fingerprint);
+  await expect(catalog.snapshotRows).toHaveCount(1);
+  const sources = new SourcesPage(page);
+  await sources.open();
+  await sources.load(incident.auditFile);
+  await expect(sources.row('audit.ndjson')).toHaveAttribute('data-state', 'loaded');
+
+  // The diff against the live forge: the repository gone, main force-pushed.
+  const diff = new DiffPage(page);
+  await diff.link.click();
+  await diff.compute(incident.apiUrl, incident.owner, incident.tokenFile);
+  await expect(diff.blastRadius).toContainText('Blast radius');
+  await expect(diff.item('repo-deleted', 'acme/web')).toBeVisible();
+  const forced = diff.item('ref-force-pushed', 'acme/api@refs/heads/main');
+  await expect(forced).toContainText('2 commits lost');
+  await forced.getByRole('button').first().click();
+  await expect(diff.detail.getByTestId('diff-lost-commits')).toContainText('2 commits lost');
+  await expect(diff.detail.getByTestId('difference-causes')).toContainText('git.push');
+
+  // On the timeline, the first destructive event is the repository's deletion.
+  const timeline = new TimelinePage(page);
+  await timeline.open();
+  await blurActiveElement(page);
+  await page.keyboard.press('d');
+  await expect(timeline.detail.getByTestId('detail-fields')).toContainText('repo.destroy');
+  await expect(timeline.detail.getByTestId('detail-fields')).toContainText('acme/web');
+
+  // From the event to what differs now for its target.
+  await timeline.detail.getByTestId('detail-show-diff').click();
+  await expect(diff.resourceFilter).toContainText('acme/web');
+  await expect(diff.items).toHaveCount(1);
+  const deleted = diff.item('repo-deleted', 'acme/web');
+  await deleted.getByRole('button').first().click();
+  await expect(diff.detail.getByTestId('difference-causes')).toContainText('repo.destroy');
+  await page.screenshot({ path: testInfo.outputPath('diff.png') });
+
+  // Into the restore plan, listed by the Restore view.
+  await diff.detail.getByTestId('difference-add-to-plan').click();
+  await expect(diff.detail.getByTestId('difference-add-to-plan')).toHaveText('In the restore plan');
+  await page
+    .getByTestId('sidebar')
+    .getByRole('link', { name: /^Restore/ })
+    .click();
+  await expect(page.getByTestId('restore-item')).toContainText('acme/web');
+});
