@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { expect, test as base } from './fixtures';
 import { CatalogPage } from './pages/catalog-page';
 import { DiffPage } from './pages/diff-page';
@@ -70,4 +71,34 @@ test('goes from a destructive event on the timeline to what it broke, and into t
     .getByRole('link', { name: /^Restore/ })
     .click();
   await expect(page.getByTestId('restore-item')).toContainText('acme/web');
+
+  // The report: Markdown and HTML with the blast radius and each difference's cause.
+  await page
+    .getByTestId('sidebar')
+    .getByRole('link', { name: /^Report/ })
+    .click();
+  const markdown = await downloadText(page, 'report-export-markdown');
+  expect(markdown.name).toMatch(/^bulkhead-incident-.*\.md$/);
+  expect(markdown.text).toContain('acme/web');
+  expect(markdown.text).toContain('repo.destroy');
+  expect(markdown.text).toMatch(/[Bb]last radius/);
+  const html = await downloadText(page, 'report-export-html');
+  expect(html.text).toContain('<html');
+  expect(html.text).not.toContain('<script');
+  const json = JSON.parse((await downloadText(page, 'report-export-json')).text) as {
+    differences: unknown[];
+  };
+  expect(json.differences.length).toBeGreaterThanOrEqual(3);
 });
+
+/** Clicks an export button and reads the file the page offers. */
+async function downloadText(page: Page, testId: string): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId(testId).click(),
+  ]);
+  const stream = await file.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return { name: file.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+}

@@ -10,6 +10,7 @@ import type {
 } from '../ingest/event';
 import type { Difference } from '../diff/diff-model';
 import { linkCauses } from '../diff/diff-engine';
+import { summariseTimeline, type TimelineSummary } from '../diff/report';
 import { assertNever } from '../util/assert-never';
 import { buildLaneLayout, type LaneGrouping, type LaneLayout } from './lane-layout';
 
@@ -28,6 +29,8 @@ export type TimelineQuery =
   | { readonly kind: 'rows'; readonly rows: ReadonlyArray<number> }
   | { readonly kind: 'detail'; readonly row: number }
   | { readonly kind: 'facets' }
+  /** The timeline in a few numbers, for the incident report. */
+  | { readonly kind: 'summary' }
   /** The events that explain each difference of a diff (`linkCauses` over the store). */
   | {
       readonly kind: 'causes';
@@ -96,6 +99,7 @@ export interface TimelineAnswers {
   readonly detail: EventDetail;
   readonly facets: Facets;
   readonly causes: ReadonlyArray<Difference>;
+  readonly summary: TimelineSummary;
 }
 
 export type TimelineAnswer<Q extends TimelineQuery> = TimelineAnswers[Q['kind']];
@@ -251,11 +255,18 @@ function answerAny(
       return detailOf(store, q.row, links);
     case 'facets':
       return facetsOf(store);
+    case 'summary':
+      return summariseTimeline(eventsOf(store));
     case 'causes':
       return causesOf(store, q.differences, q.since, links);
     default:
       return assertNever(q, 'timeline query');
   }
+}
+
+/** Every event of the store, read back one at a time (never all held at once). */
+function* eventsOf(store: EventStore): Generator<NormalizedEvent> {
+  for (let row = 0; row < store.size; row++) yield store.get(row);
 }
 
 /**
