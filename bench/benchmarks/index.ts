@@ -2,6 +2,7 @@ import type { Benchmark } from '../harness';
 import { analysisMemory, analysisTime } from './analysis';
 import { catalogList } from './catalog-list';
 import { catalogVerify } from './catalog-verify';
+import { diffOrg } from './diff-org';
 import { gitLostCommits, gitTreeDiff, gitTreeDiffWarm } from './git-diff';
 import { ingestPeakMemory, ingestThroughput } from './ingest-events';
 import { queryStructured, queryText, textIndexBuild, textIndexMemory } from './ingest-query';
@@ -22,6 +23,7 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   gitTreeDiff,
   gitTreeDiffWarm,
   gitLostCommits,
+  diffOrg,
   ingestThroughput,
   ingestPeakMemory,
   queryStructured,
