@@ -253,6 +253,8 @@ export const DiffFileResult = z.object({
   /** A unified diff; empty when the file is binary or the same. */
   patch: z.string(),
   binary: z.boolean(),
+  /** Why there is no patch (a file too large to diff). */
+  note: z.string().optional(),
 });
 
 export interface TaskSpec {

@@ -1,45 +1,32 @@
 import { blastRadius, diffStates } from '../../../shared/diff/diff-engine';
-import type { GitFacts } from '../../../shared/diff/diff-model';
-import { git } from '../catalog/producer/git-runner';
-import { refChange, treeChanges } from './git-diff';
+import { createGitFacts, fileTextDiff, type FileTextDiff } from './git-diff';
 import type { DiffCore, FileDiff } from './diff-service';
 
 /**
- * The diff service's core: the pure engine over states, and git facts over a prepared
- * repository.
- *
- * TEMPORARY: `createGitFacts` and `fileTextDiff` from `git-diff.ts` have not landed yet;
- * until they do, the facts are its `refChange`/`treeChanges` and the file diff is native
- * `git diff`.
+ * The diff service's core: the pure engine over states, and git facts over the
+ * comparison repositories the service prepares.
  */
 export const diffCore: DiffCore = {
   diffStates: (baseline, current, facts, options) => diffStates(baseline, current, facts, options),
   blastRadius,
-  createGitFacts(repoDirOf): GitFacts {
-    const cache = new Map<string, object>();
-    const cacheOf = (repo: string) => {
-      let found = cache.get(repo);
-      if (!found) {
-        found = {};
-        cache.set(repo, found);
-      }
-      return found;
-    };
-    return {
-      refChange: (repo, _ref, baseSha, currentSha) =>
-        refChange(repoDirOf(repo), baseSha, currentSha, { repo, cache: cacheOf(repo) }),
-      treeChanges: (repo, baseSha, currentSha) =>
-        treeChanges(repoDirOf(repo), baseSha, currentSha, { repo, cache: cacheOf(repo) }),
-    };
-  },
+  createGitFacts: (repoDirOf, options) => createGitFacts(repoDirOf, options),
   async fileTextDiff(dir, baseSha, currentSha, file): Promise<FileDiff> {
-    const patch = await git(
-      'diff a file',
-      ['diff', '--no-color', baseSha, currentSha, '--', file],
-      {
-        gitDir: dir,
-      },
-    );
-    return { path: file, patch, binary: /^Binary files /m.test(patch) };
+    return fileDiffView(await fileTextDiff(dir, baseSha, currentSha, file));
   },
 };
+
+/** The contract's view of one file's diff: a patch, or why there is none. */
+export function fileDiffView(diff: FileTextDiff): FileDiff {
+  switch (diff.kind) {
+    case 'text':
+      return { path: diff.path, patch: diff.patch, binary: false };
+    case 'unchanged':
+      return { path: diff.path, patch: '', binary: false };
+    case 'binary':
+      return { path: diff.path, patch: '', binary: true };
+    case 'too-large':
+      return { path: diff.path, patch: '', binary: false, note: diff.note };
+    default:
+      return diff satisfies never;
+  }
+}

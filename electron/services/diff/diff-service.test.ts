@@ -18,7 +18,7 @@ import { createHandlers } from '../handlers';
 import { diffCore } from './diff-core';
 import {
   createDiffService,
-  parseResourceKey,
+  baselineTargetOf,
   type DiffOutcome,
   type DiffService,
 } from './diff-service';
@@ -313,29 +313,16 @@ describe('the diff service against the sandbox forge', () => {
 });
 
 describe('resource keys for per-resource baselines', () => {
-  it('parses each form and refuses anything else', () => {
-    expect(parseResourceKey('acme/api')).toEqual({
-      kind: 'repository',
-      owner: 'acme',
-      repo: 'acme/api',
-    });
-    expect(parseResourceKey('acme/api#12')).toMatchObject({ kind: 'pull_request', number: 12 });
-    expect(parseResourceKey('acme/api:variable:X')).toMatchObject({
-      kind: 'variable',
-      name: 'X',
-      environment: null,
-    });
-    expect(parseResourceKey('acme/api:environment:prod:secret:Y')).toMatchObject({
+  it('takes every resource but a ref, and refuses anything else', () => {
+    expect(baselineTargetOf('acme/api')).toEqual({ kind: 'repository', repo: 'acme/api' });
+    expect(baselineTargetOf('acme/api#12')).toMatchObject({ kind: 'pull_request', number: 12 });
+    expect(baselineTargetOf('acme/api:environment:prod:secret:Y')).toMatchObject({
       kind: 'secret',
       name: 'Y',
-      environment: 'prod',
+      scope: { kind: 'environment', name: 'prod' },
     });
-    expect(parseResourceKey('acme/api:environment:prod')).toMatchObject({
-      kind: 'environment',
-      environment: 'prod',
-    });
-    expect(() => parseResourceKey('acme/api@refs/heads/main')).toThrow(/not a resource key/);
-    expect(() => parseResourceKey('nothing')).toThrow(/not a resource key/);
+    expect(() => baselineTargetOf('acme/api@refs/heads/main')).toThrow(/not a resource key/);
+    expect(() => baselineTargetOf('nothing')).toThrow(/not a resource key/);
   });
 });
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { SnapshotManifest } from '../../../shared/catalog/catalog-format';
 import type { BlastRadius, Difference, GitFacts } from '../../../shared/diff/diff-model';
+import { parseResourceKey, type ParsedResourceKey } from '../../../shared/diff/resource-keys';
 import { repoKey, type RepoState } from '../../../shared/domain/forge-state';
 import { BulkheadError, cancelledError } from '../../../shared/ipc/errors';
 import { scrub, toBulkheadError } from '../catalog-service';
@@ -52,7 +53,11 @@ export interface DiffCore {
     },
   ): Promise<Difference[]>;
   blastRadius(differences: ReadonlyArray<Difference>): BlastRadius;
-  createGitFacts(repoDirOf: (repo: string) => string): GitFacts;
+  /** Git facts over the prepared repositories; `clear` lets their caches go after the run. */
+  createGitFacts(
+    repoDirOf: (repo: string) => string,
+    options: { readonly signal: AbortSignal },
+  ): GitFacts & { clear?(): void };
   fileTextDiff(dir: string, baseSha: string, currentSha: string, file: string): Promise<FileDiff>;
 }
 
@@ -62,6 +67,8 @@ export interface FileDiff {
   /** Unified diff text; empty when the file is the same or binary. */
   readonly patch: string;
   readonly binary: boolean;
+  /** Why there is no patch (a file too large to diff), in words for the view. */
+  readonly note?: string;
 }
 
 /** Where the catalog is and how its key is trusted. */
@@ -189,7 +196,8 @@ export function createDiffService(deps: DiffServiceDeps) {
     ];
     const { signal } = progress;
     let stepIndex = 0;
-    const stepShare = 100;
+    // Five steps of 20 each: `done` of 100 is the percentage the contract's unit says.
+    const stepShare = 20;
     const report = (done: number, total: number, message: string) => {
       const within = total > 0 ? Math.min(1, done / total) : 0;
       progress.report(
@@ -263,11 +271,16 @@ export function createDiffService(deps: DiffServiceDeps) {
 
       enter('diff', 'comparing');
       const missingDir = path.join(deps.cacheDir, 'work', '(not prepared)');
-      const facts = core.createGitFacts((repo) => dirs.get(repo) ?? missingDir);
-      const differences = await core.diffStates(covered.baseline, covered.current, facts, {
-        signal,
-        onProgress: (done, total) => report(done, total, 'comparing'),
-      });
+      const facts = core.createGitFacts((repo) => dirs.get(repo) ?? missingDir, { signal });
+      let differences: Difference[];
+      try {
+        differences = await core.diffStates(covered.baseline, covered.current, facts, {
+          signal,
+          onProgress: (done, total) => report(done, total, 'comparing'),
+        });
+      } finally {
+        facts.clear?.();
+      }
       if (signal.aborted) throw cancelledError('the diff');
       const blastRadius = core.blastRadius(differences);
       report(1, 1, 'compared');
@@ -467,8 +480,8 @@ async function applyOverrides(
   const applied: Array<BaselineOverride & { seq: number }> = [];
   const opened = new Map<number, SnapshotManifest>();
   for (const override of overrides) {
-    const target = parseResourceKey(override.resource);
-    if (target.owner !== owner) {
+    const target = baselineTargetOf(override.resource);
+    if (target.repo.split('/')[0] !== owner) {
       throw new BulkheadError(
         'bad_request',
         `baseline override ${override.resource}: not a resource of ${owner}.`,
@@ -516,68 +529,22 @@ async function applyOverrides(
   };
 }
 
-/** A resource key, as `diff-model.ts` defines the forms. */
-export type ResourceTarget =
-  | { readonly kind: 'repository'; readonly owner: string; readonly repo: string }
-  | {
-      readonly kind: 'pull_request';
-      readonly owner: string;
-      readonly repo: string;
-      readonly number: number;
-    }
-  | {
-      readonly kind: 'variable' | 'secret';
-      readonly owner: string;
-      readonly repo: string;
-      readonly name: string;
-      readonly environment: string | null;
-    }
-  | {
-      readonly kind: 'environment';
-      readonly owner: string;
-      readonly repo: string;
-      readonly environment: string;
-    };
+/** A resource a per-resource baseline can be chosen for: any resource key but a ref's. */
+export type ResourceTarget = Exclude<ParsedResourceKey, { readonly kind: 'ref' }>;
 
-/** Parses `acme/api`, `acme/api#12`, `acme/api:variable:X`, `acme/api:environment:prod[:secret:Y]`. */
-export function parseResourceKey(key: string): ResourceTarget {
-  const match = /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)(.*)$/.exec(key.trim());
-  if (!match?.[1] || !match[2]) {
-    throw new BulkheadError('bad_request', `${key} is not a resource key (owner/repo...).`);
+/**
+ * Reads a per-resource baseline's resource key (`acme/api`, `acme/api#12`,
+ * `acme/api:variable:X`, `acme/api:environment:prod[:secret:Y]`), as differences name them.
+ */
+export function baselineTargetOf(key: string): ResourceTarget {
+  const parsed = parseResourceKey(key.trim());
+  if (parsed === null || parsed.kind === 'ref') {
+    throw new BulkheadError(
+      'bad_request',
+      `${key} is not a resource key a baseline can be chosen for (a repository, #PR, :variable:, :secret: or :environment:).`,
+    );
   }
-  const owner = match[1];
-  const repo = `${owner}/${match[2]}`;
-  const rest = match[3] ?? '';
-  if (rest === '') return { kind: 'repository', owner, repo };
-  const pull = /^#(\d+)$/.exec(rest);
-  if (pull?.[1]) return { kind: 'pull_request', owner, repo, number: Number(pull[1]) };
-  const scoped = /^:(variable|secret):(.+)$/.exec(rest);
-  if (scoped?.[1] && scoped[2]) {
-    return {
-      kind: scoped[1] as 'variable' | 'secret',
-      owner,
-      repo,
-      name: scoped[2],
-      environment: null,
-    };
-  }
-  const inEnv = /^:environment:([^:]+)(?::(variable|secret):(.+))?$/.exec(rest);
-  if (inEnv?.[1]) {
-    if (inEnv[2] && inEnv[3]) {
-      return {
-        kind: inEnv[2] as 'variable' | 'secret',
-        owner,
-        repo,
-        name: inEnv[3],
-        environment: inEnv[1],
-      };
-    }
-    return { kind: 'environment', owner, repo, environment: inEnv[1] };
-  }
-  throw new BulkheadError(
-    'bad_request',
-    `${key} is not a resource key a baseline can be chosen for (a repository, #PR, :variable:, :secret: or :environment:).`,
-  );
+  return parsed;
 }
 
 function replacePart(here: RepoState, there: RepoState | null, target: ResourceTarget): RepoState {
@@ -608,16 +575,17 @@ function replacePart(here: RepoState, there: RepoState | null, target: ResourceT
         if (other) kept.push(other);
         return kept.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       };
-      if (target.environment === null) {
+      const scope = target.scope;
+      if (scope.kind === 'repository') {
         return field === 'variables'
           ? { ...here, variables: swap(here.variables, there?.variables) }
           : { ...here, secrets: swap(here.secrets, there?.secrets) };
       }
-      const theirEnv = there?.environments.find((e) => e.name === target.environment);
+      const theirEnv = there?.environments.find((e) => e.name === scope.name);
       return {
         ...here,
         environments: here.environments.map((env) => {
-          if (env.name !== target.environment) return env;
+          if (env.name !== scope.name) return env;
           return field === 'variables'
             ? { ...env, variables: swap(env.variables, theirEnv?.variables) }
             : { ...env, secrets: swap(env.secrets, theirEnv?.secrets) };
@@ -667,14 +635,12 @@ function variableOf(
   difference: Difference,
 ): { readonly name: string; readonly environment: string | null } | null {
   if (difference.resource.kind !== 'variable') return null;
-  try {
-    const target = parseResourceKey(difference.resource.key);
-    return target.kind === 'variable'
-      ? { name: target.name, environment: target.environment }
-      : null;
-  } catch {
-    return null;
-  }
+  const target = parseResourceKey(difference.resource.key);
+  if (target?.kind !== 'variable') return null;
+  return {
+    name: target.name,
+    environment: target.scope.kind === 'environment' ? target.scope.name : null,
+  };
 }
 
 /** The two commits a files-changed or ref difference compares. */
