@@ -154,6 +154,13 @@ interface RunMemory {
 /** The steps a run reports, each a share of the bar. */
 const steps = ['catalog', 'snapshot', 'live', 'git', 'diff'] as const;
 
+/**
+ * The diff service: `run`, then `revealVariable` and `fileDiff` about that run.
+ *
+ * One instance per host. It keeps each session's last run (differences, both sides'
+ * states and the prepared repositories) in memory so that a value or a file diff can be
+ * answered on request without carrying them across the contract with the differences.
+ */
 export function createDiffService(deps: DiffServiceDeps) {
   const { core, clock } = deps;
   const keepRuns = deps.keepRuns ?? 8;
