@@ -222,6 +222,27 @@ describe('text index', () => {
     );
   });
 
+  it('lists the same rows from text as read as from its lower case (property)', () => {
+    fc.assert(
+      fc.property(fc.array(arbitraryText, { minLength: 1, maxLength: 40 }), (texts) => {
+        const chunkOf = (raws: ReadonlyArray<string>): EventChunk => {
+          const builder = new ChunkBuilder(raws.length);
+          eventsFor(raws.length).forEach((event, i) => builder.append(event, raws[i]));
+          return builder.seal();
+        };
+        // The tokens folded while reading are those of the lower-cased text, so both
+        // chunk versions (as read, and lower-cased as version 1 kept it) index alike.
+        const asRead = buildTextIndex(chunkOf(texts), { commonRows: 1_000 })!;
+        const lowered = buildTextIndex(chunkOf(texts.map((t) => t.toLowerCase())), {
+          commonRows: 1_000,
+        })!;
+        expect([...asRead.offsets]).toEqual([...lowered.offsets]);
+        expect([...asRead.postings]).toEqual([...lowered.postings]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('narrows by the needle keys: whole tokens inside, affixes at open ends', () => {
     expect(textLookup('"acme/service-17"').keys.length).toBe(3);
     // Open at both ends: anywhere inside a row token.

@@ -80,6 +80,17 @@ const fnvPrime = 0x01000193;
 /** U+0130, which lower-cases to `i` and a combining dot (no token character): it ends a token. */
 const dottedCapitalI = 0x130;
 
+/** `tokenCode` by code unit: one load per character, where range tests cost 10% of the build. */
+const tokenCodes = ((): Int8Array => {
+  const codes = new Int8Array(0x1_0000).fill(-1);
+  for (let c = 48; c <= 57; c++) codes[c] = c;
+  for (let c = 97; c <= 122; c++) codes[c] = c;
+  for (let c = 65; c <= 90; c++) codes[c] = c + 32;
+  codes[0x212a] = 107;
+  codes[dottedCapitalI] = 105;
+  return codes;
+})();
+
 /**
  * The token character a UTF-16 code unit lower-cases to, or -1 when it is none.
  *
@@ -89,9 +100,7 @@ const dottedCapitalI = 0x130;
  * character). Every other character, as its lower case, separates tokens.
  */
 function tokenCode(c: number): number {
-  if (c >= 97) return c <= 122 ? c : c === 0x212a ? 107 : c === dottedCapitalI ? 105 : -1;
-  if (c >= 65) return c <= 90 ? c + 32 : -1;
-  return c >= 48 && c <= 57 ? c : -1;
+  return tokenCodes[c]!;
 }
 
 /** Murmur3's finaliser: FNV's low bits, which pick the bucket, are poorly mixed alone. */
