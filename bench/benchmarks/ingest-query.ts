@@ -162,10 +162,12 @@ export const queryStructured: Benchmark = {
  * does; the peer is the same query scanning the raw text instead (about 650 MB for the
  * whole trail, kept as read, one string per chunk, searched case-insensitively and
  * anchored on the needle's rarest character in both its cases, `text-match.ts`), which is
- * what every text query cost before the index, and each
- * sample checks that both give the same rows. On the 2-core build machine the index
- * answers in 4-6 ms median, 11 ms p95, where the scan takes 72 ms and 200 ms (under load
- * from other jobs both double or triple: 13 ms and 60 ms against 141 ms and 389 ms once).
+ * what every text query cost before the index, and each sample checks that both give the
+ * same rows. On the 2-core build machine the index answers in 4-6 ms median, 11-14 ms p95,
+ * where the scan takes 74-86 ms and 200-375 ms (the p95 is `"acme/service-17"`, all common
+ * characters: a case-insensitive regex over the text as read costs twice `indexOf` over
+ * lower-cased text, which the chunks kept before version 2). Under load from other jobs
+ * both double or triple: 13 ms and 60 ms against 141 ms and 389 ms once.
  * The needles' whole tokens and 3-character prefixes and suffixes narrow each chunk to a
  * few hundred candidate rows; what remains is reading those rows' text (about 1 us a row
  * when it is not in cache) and scanning the open last chunk (17k rows, never indexed).
