@@ -283,6 +283,13 @@ describe('the diff service against the sandbox forge', () => {
     expect(overridden.overrides).toEqual([
       { resource: 'acme/api:variable:FEATURE_FLAG', snapshotId: '1', seq: 1 },
     ]);
+    // No snapshot named: the latest verified one, or the latest before the first finding.
+    expect((await diff()).baseline.seq).toBe(second);
+    const beforeFinding = await diff({ firstFindingAt: Date.parse(plain.baseline.takenAt ?? '') });
+    expect(beforeFinding.baseline.seq).toBe(1);
+    await expect(diff({ firstFindingAt: 0 })).rejects.toThrow(
+      /no verified snapshot taken before the first finding/,
+    );
     const wholeRepo = await diff({
       snapshotId: String(second),
       baselineOverrides: [{ resource: 'acme/doomed', snapshotId: '1' }],

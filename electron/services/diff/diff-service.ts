@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { SnapshotManifest } from '../../../shared/catalog/catalog-format';
+import { defaultBaseline } from '../../../shared/diff/baseline';
 import type { BlastRadius, Difference, GitFacts } from '../../../shared/diff/diff-model';
 import { parseResourceKey, type ParsedResourceKey } from '../../../shared/diff/resource-keys';
 import { repoKey, type RepoState } from '../../../shared/domain/forge-state';
@@ -446,13 +447,15 @@ function chooseBaseline(
   return defaultBaselineOf(catalog, firstFindingAt ?? null);
 }
 
-/** The latest verified snapshot (before the first finding, when one is given). */
+/** The latest verified snapshot (before the first finding, when one is given): `defaultBaseline`. */
 function defaultBaselineOf(catalog: OpenedCatalog, firstFindingAt: number | null): SnapshotSummary {
-  const candidates = catalog.snapshots.filter(isVerified).filter((s) => {
-    if (firstFindingAt === null) return true;
-    return Date.parse(s.createdAt ?? '') < firstFindingAt;
-  });
-  const latest = candidates.sort((a, b) => b.seq - a.seq)[0];
+  const candidates = catalog.snapshots.map((summary) => ({
+    id: summary.id,
+    takenAt: summary.createdAt === null ? Number.NaN : Date.parse(summary.createdAt),
+    verified: isVerified(summary),
+    summary,
+  }));
+  const latest = defaultBaseline(candidates, firstFindingAt);
   if (!latest) {
     throw new BulkheadError(
       'not_found',
@@ -461,7 +464,7 @@ function defaultBaselineOf(catalog: OpenedCatalog, firstFindingAt: number | null
         : `${catalog.location} holds no verified snapshot taken before the first finding (${new Date(firstFindingAt).toISOString()}).`,
     );
   }
-  return latest;
+  return latest.summary;
 }
 
 /**
