@@ -80,7 +80,7 @@ async function setup(): Promise<() => Promise<void>> {
  * 650 MB, 30 days, 210 actors, 300 repositories, 500 tokens, newest first as GitHub
  * exports it) is written once in set-up. On the 2-core build machine: about 148k
  * events/s and a 1.22 GB peak; the importer's parse and normalise take about half the
- * time, the chunks (dictionaries, raw text lower-cased) about a fifth, Node's SHA-256
+ * time, the chunks (dictionaries, raw text as read) about a fifth, Node's SHA-256
  * about a twentieth (0.4 s).
  */
 export const ingestThroughput: Benchmark = {
