@@ -11,6 +11,8 @@ import { buildDirectoryCatalog } from '../e2e/support/catalog-fixture';
 import { SourcesPage } from '../e2e/pages/sources-page';
 import { writeIngestFiles } from '../e2e/support/ingest-fixture';
 import { TimelinePage } from '../e2e/pages/timeline-page';
+import { DiffPage } from '../e2e/pages/diff-page';
+import { buildDiffIncident } from '../e2e/support/diff-fixture';
 import { writeGithubAuditTrail } from '../bench/benchmarks/ingest-fixture';
 
 const outDir = path.resolve(process.argv[2] ?? 'docs/screenshots');
@@ -109,6 +111,29 @@ try {
   await rowsLoaded();
   await shot('timeline-dense');
   await page.setViewportSize({ width: 1400, height: 860 });
+
+  // The diff: a snapshot of the sandbox forge against the forge after the damage.
+  const incident = await buildDiffIncident();
+  try {
+    await panel.open();
+    await panel.openDirectory(incident.catalogDir, incident.fingerprint);
+    await panel.snapshotRows.first().waitFor();
+    await sources.open();
+    await sources.load(incident.auditFile);
+    await sources.row('audit.ndjson').and(page.locator('[data-state="loaded"]')).waitFor();
+    const diff = new DiffPage(page);
+    await diff.link.click();
+    await diff.compute(incident.apiUrl, incident.owner, incident.tokenFile);
+    const forced = diff.item('ref-force-pushed', 'acme/api@refs/heads/main');
+    await forced.waitFor();
+    await forced.getByRole('button').first().click();
+    await diff.detail.getByTestId('difference-causes').waitFor();
+    await page.setViewportSize({ width: 1400, height: 1100 });
+    await shot('diff');
+    await page.setViewportSize({ width: 1400, height: 860 });
+  } finally {
+    await incident.stop();
+  }
 
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto(`${base}#/timeline`);

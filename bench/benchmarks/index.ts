@@ -13,6 +13,7 @@ import {
   timelineFrames,
   timelineMemory,
   timelineBrowserMemory,
+  timelineReloadPaint,
 } from './timeline-frames';
 
 /** Every benchmark `npm run bench` knows, in the order the table prints them. */
@@ -37,4 +38,5 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   timelineFrames,
   timelineMemory,
   timelineBrowserMemory,
+  timelineReloadPaint,
 ];
