@@ -116,6 +116,7 @@ try {
   const incident = await buildDiffIncident();
   try {
     await panel.open();
+    await page.getByRole('button', { name: 'Open another…' }).click();
     await panel.openDirectory(incident.catalogDir, incident.fingerprint);
     await panel.snapshotRows.first().waitFor();
     await sources.open();
@@ -123,6 +124,8 @@ try {
     await sources.row('audit.ndjson').and(page.locator('[data-state="loaded"]')).waitFor();
     const diff = new DiffPage(page);
     await diff.link.click();
+    // This profile also holds a 2024 trail whose findings predate the snapshot: choose it.
+    await page.getByTestId('diff-snapshot').selectOption('1');
     await diff.compute(incident.apiUrl, incident.owner, incident.tokenFile);
     const forced = diff.item('ref-force-pushed', 'acme/api@refs/heads/main');
     await forced.waitFor();
