@@ -121,6 +121,16 @@ async function groupByActor(page: Page): Promise<void> {
   await page.getByTestId('timeline-summary').filter({ hasText: 'in 210 lanes' }).waitFor();
 }
 
+/** The loaded incident with the timeline open and its lanes by actor. */
+async function setupActorLanes(): Promise<() => Promise<void>> {
+  if (!hasChromium()) throw new Error(`${chromiumExecutable} is missing: apt-get install chromium`);
+  const stop = await setup();
+  const { page } = await session!;
+  await openTimeline(page);
+  await groupByActor(page);
+  return stop;
+}
+
 /** Drives continuous zoom and pan from inside the page, one wheel event a frame. */
 async function drive(page: Page): Promise<number[]> {
   await page.locator('[data-testid="timeline-canvas"][data-painted="true"]').waitFor();
@@ -214,15 +224,7 @@ export const timelineFrames: Benchmark = {
   p95Target: 16,
   warmup: 20,
   samples: 400,
-  setup: async () => {
-    if (!hasChromium())
-      throw new Error(`${chromiumExecutable} is missing: apt-get install chromium`);
-    const stop = await setup();
-    const { page } = await session!;
-    await openTimeline(page);
-    await groupByActor(page);
-    return stop;
-  },
+  setup: setupActorLanes,
   run: async () => ({ value: await nextFrameSample() }),
 };
 
@@ -234,13 +236,7 @@ export const timelineFirstPaint: Benchmark = {
   target: 1000,
   warmup: 1,
   samples: 5,
-  setup: async () => {
-    const stop = await setup();
-    const { page } = await session!;
-    await openTimeline(page);
-    await groupByActor(page);
-    return stop;
-  },
+  setup: setupActorLanes,
   run: async () => {
     if (session === null) throw new Error('timeline benchmark run() before setup()');
     return { value: await openTimeline((await session).page) };
@@ -259,13 +255,7 @@ export const timelineReloadPaint: Benchmark = {
   target: 1000,
   warmup: 0,
   samples: 2,
-  setup: async () => {
-    const stop = await setup();
-    const { page } = await session!;
-    await openTimeline(page);
-    await groupByActor(page);
-    return stop;
-  },
+  setup: setupActorLanes,
   run: async () => {
     if (session === null) throw new Error('timeline benchmark run() before setup()');
     const { page } = await session;

@@ -15,7 +15,12 @@
  * complete: a cancelled or failed load gives the caller nothing to clean up.
  */
 import type { SourceFormat } from './event';
-import { ChunkBuilder, defaultChunkCapacity, type EventChunk } from './columnar/chunk-builder';
+import {
+  ChunkBuilder,
+  defaultChunkCapacity,
+  u32Columns,
+  type EventChunk,
+} from './columnar/chunk-builder';
 import {
   createStreamImporter,
   type ImportCounts,
@@ -141,23 +146,7 @@ export function createIngestPipeline(options: PipelineOptions): IngestPipeline {
 }
 
 /** The chunk's columns that hold dictionary ids, other than `rawSource`. */
-const valueColumns = [
-  'actorId',
-  'actorName',
-  'credentialFingerprint',
-  'credentialScopes',
-  'credentialType',
-  'actionProvider',
-  'targetKind',
-  'targetKey',
-  'agentSession',
-  'agentModel',
-  'agentToolCallId',
-  'agentToolName',
-  'agentToolInput',
-  'agentPromptExcerpt',
-  'agentApproval',
-] as const satisfies ReadonlyArray<keyof EventChunk>;
+const valueColumns = u32Columns.filter((column) => column !== 'rawSource');
 
 /**
  * A chunk whose events carry `to` instead of `from` as their source id.

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { TaskId, TaskProgress } from '../tasks/task';
 import { PullRequestState } from '../domain/forge-state';
-import type { BlastRadius, Difference } from '../diff/diff-model';
+import {
+  differenceKinds,
+  type BlastRadius,
+  type Difference,
+  type DifferenceKind,
+} from '../diff/diff-model';
 import {
   CatalogHandle,
   CatalogOpened,
@@ -80,29 +85,7 @@ const DiffFileChange = z.object({
 /** One difference as it crosses the contract; mirrors `Difference` in `shared/diff/diff-model.ts`. */
 export const DifferenceView = z.object({
   id: z.string(),
-  kind: z.enum([
-    'repo-deleted',
-    'repo-created',
-    'ref-deleted',
-    'ref-created',
-    'ref-moved',
-    'ref-force-pushed',
-    'files-changed',
-    'pr-deleted',
-    'pr-created',
-    'pr-closed',
-    'pr-reopened',
-    'pr-edited',
-    'pr-comment-deleted',
-    'pr-review-deleted',
-    'variable-deleted',
-    'variable-created',
-    'variable-changed',
-    'secret-deleted',
-    'secret-created',
-    'secret-rotated',
-    'environment-deleted',
-  ]),
+  kind: z.enum(differenceKinds as [DifferenceKind, ...DifferenceKind[]]),
   repo: z.string(),
   resource: z.object({
     kind: z.enum(['repository', 'ref', 'pull_request', 'variable', 'secret', 'environment']),

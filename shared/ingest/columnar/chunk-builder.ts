@@ -202,7 +202,8 @@ type U32Column =
 type U8Column = 'format' | 'actorKind' | 'credentialKind' | 'actionClass' | 'flags' | 'outcome';
 type F64Column = 'time' | 'rawLine' | 'rawOffset' | 'rawLength';
 
-const u32Columns: ReadonlyArray<U32Column> = [
+/** The columns of dictionary ids (string columns), in layout order; `rawSource` last. */
+export const u32Columns: ReadonlyArray<U32Column> = [
   'actorId',
   'actorName',
   'credentialFingerprint',
