@@ -8,7 +8,13 @@ import { commitInBareRepo } from '../../sandbox/forge/test-support';
 import { installOpenApiValidation } from '../../sandbox/openapi/install-openapi-validation';
 import { loadGitHubOpenApi } from '../../sandbox/openapi/load-github-openapi';
 import { createOpenApiValidator } from '../../sandbox/openapi/openapi-validator';
-import { createGitHubAdapter, type GitHubAdapter, type RetryEvent } from './github-adapter';
+import { RequestError } from '@octokit/request-error';
+import {
+  createGitHubAdapter,
+  rateLimitWait,
+  type GitHubAdapter,
+  type RetryEvent,
+} from './github-adapter';
 
 // The adapter is the code that ships; these tests run it against the sandbox forge with
 // GitHub's OpenAPI description checking every request and answer, so a call github.com
@@ -299,5 +305,36 @@ describe('GitHub adapter against the sandbox forge', () => {
     expect([...seen].some((e) => e.startsWith('PUT /repos/{owner}/{repo}/actions/secrets/'))).toBe(
       true,
     );
+  });
+});
+
+describe('rateLimitWait', () => {
+  const refusal = (status: number, message: string, headers: Record<string, string>) =>
+    new RequestError(message, status, {
+      request: { method: 'GET', url: 'https://api.example/x', headers: {} },
+      response: { status, url: 'https://api.example/x', headers, data: {} },
+    });
+
+  it('reads a secondary limit from its message or Retry-After, and a primary one from its reset', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(
+      rateLimitWait(refusal(403, 'You have exceeded a secondary rate limit', {}), now),
+    ).toEqual({ kind: 'secondary-rate-limit', seconds: 60 });
+    expect(rateLimitWait(refusal(429, 'Too many', { 'retry-after': '7' }), now)).toEqual({
+      kind: 'secondary-rate-limit',
+      seconds: 7,
+    });
+    expect(
+      rateLimitWait(
+        refusal(403, 'API rate limit exceeded', {
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(now / 1000 + 30),
+        }),
+        now,
+      ),
+    ).toEqual({ kind: 'rate-limit', seconds: 31 });
+    // A plain refusal is not a limit: it must fail at once, not wait.
+    expect(rateLimitWait(refusal(403, 'Resource not accessible', {}), now)).toBeNull();
+    expect(rateLimitWait(new Error('boom'), now)).toBeNull();
   });
 });
