@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runBulkhead, type CliRun } from '../test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectKey, type ObjectEntry } from '../../../shared/catalog/catalog-format';
 import type { PullRequestState } from '../../../shared/domain/forge-state';
@@ -20,8 +20,6 @@ import { parseCatalogLocation, resolveKeyPin } from './catalog';
 
 // `bulkhead catalog` as users run it: the built command line against a directory catalog
 // written by the catalog writer, and against backup folders it imports read-only.
-const root = path.resolve(import.meta.dirname, '..', '..', '..');
-const bin = path.join(root, 'bin', 'bulkhead.mjs');
 let scratch: string;
 let catalogDir: string;
 let fingerprint: string;
@@ -29,33 +27,16 @@ let bundleId: string;
 let pgb: string;
 let bundles: string;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function bulkhead(args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd: scratch,
-        timeout: 60_000,
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: '',
-          AWS_SECRET_ACCESS_KEY: '',
-          BULKHEAD_PROFILE: path.join(scratch, 'profile'),
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+function bulkhead(args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runBulkhead(args, {
+    cwd: scratch,
+    timeoutMs: 60_000,
+    env: {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      BULKHEAD_PROFILE: path.join(scratch, 'profile'),
+      ...env,
+    },
   });
 }
 

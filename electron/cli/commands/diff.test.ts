@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runBulkhead, type CliRun } from '../test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startForge, type Forge } from '../../sandbox/forge/forge';
 import { writeSigningKeyFiles } from '../../services/catalog/catalog-keys';
@@ -10,34 +10,15 @@ import { seedOrg, type SeededOrg } from '../../services/catalog/producer/test-su
 
 // `bulkhead diff` as a user runs it: the built command line against the sandbox forge (in
 // this process) and its git server, with a snapshot in a directory catalog.
-const root = path.resolve(import.meta.dirname, '..', '..', '..');
-const bin = path.join(root, 'bin', 'bulkhead.mjs');
 let tmp: string;
 let forge: Forge;
 let org: SeededOrg;
 let now = Date.parse('2026-03-01T10:00:00Z');
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function bulkhead(args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd: tmp,
-        timeout: 120_000,
-        env: { ...process.env, BULKHEAD_PROFILE: path.join(tmp, 'profile'), ...env },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+function bulkhead(args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<CliRun> {
+  return runBulkhead(args, {
+    cwd: tmp,
+    env: { BULKHEAD_PROFILE: path.join(tmp, 'profile'), ...env },
   });
 }
 

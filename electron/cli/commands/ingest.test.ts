@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { runBulkhead, type CliRun } from '../test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // `bulkhead ingest` as a user runs it: the built command line on files written here in
 // the formats' documented shapes, plus a real transcript sample from the team folder.
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
-const bin = path.join(root, 'bin', 'bulkhead.mjs');
 const sample = path.resolve(
   root,
   '..',
@@ -19,13 +18,8 @@ const sample = path.resolve(
 );
 let dir: string;
 
-function bulkhead(...args: ReadonlyArray<string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: dir }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function bulkhead(...args: ReadonlyArray<string>): Promise<CliRun> {
+  return runBulkhead(args, { cwd: dir });
 }
 
 const start = Date.parse('2026-02-03T09:00:00Z');

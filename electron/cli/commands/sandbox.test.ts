@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runBulkhead, type CliRun } from '../test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../sandbox/launchers/process-tools';
 import { parseGrants } from './sandbox';
@@ -9,27 +9,10 @@ import { parseGrants } from './sandbox';
 // `bulkhead sandbox` as a user runs it: the built command line, real servers (forge,
 // Ceph radosgw, etcd), real processes to stop.
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
-const bin = path.join(root, 'bin', 'bulkhead.mjs');
 let dataDir: string;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function bulkhead(...args: ReadonlyArray<string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args, '--data', dataDir],
-      { cwd: root, timeout: 200_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+function bulkhead(...args: ReadonlyArray<string>): Promise<CliRun> {
+  return runBulkhead([...args, '--data', dataDir], { cwd: root, timeoutMs: 200_000 });
 }
 
 interface Status {

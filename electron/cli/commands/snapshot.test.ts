@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runBulkhead, type CliRun } from '../test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest, manifestKey } from '../../../shared/catalog/catalog-format';
 import { startForge, type Forge } from '../../sandbox/forge/forge';
@@ -11,33 +11,14 @@ import { seedOrg, type SeededOrg } from '../../services/catalog/producer/test-su
 
 // `bulkhead keys generate` and `bulkhead snapshot` as a user runs them: the built command
 // line against the sandbox forge (in this process) and real git, into a directory.
-const root = path.resolve(import.meta.dirname, '..', '..', '..');
-const bin = path.join(root, 'bin', 'bulkhead.mjs');
 let tmp: string;
 let forge: Forge;
 let org: SeededOrg;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function bulkhead(args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        cwd: tmp,
-        timeout: 120_000,
-        env: { ...process.env, BULKHEAD_PROFILE: path.join(tmp, 'profile'), ...env },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+function bulkhead(args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<CliRun> {
+  return runBulkhead(args, {
+    cwd: tmp,
+    env: { BULKHEAD_PROFILE: path.join(tmp, 'profile'), ...env },
   });
 }
 
