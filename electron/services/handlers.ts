@@ -118,6 +118,18 @@ export function createHandlers(deps: ServiceDeps): {
         ctx,
       );
     },
+    'diff:baseline': async (req, ctx) =>
+      diff.baseline(
+        {
+          catalog: refOf(req.catalogId),
+          snapshotId: req.snapshotId ?? null,
+          firstFindingAt: req.firstFindingAt ?? null,
+          owner: req.owner ?? null,
+          baselineOverrides: req.baselineOverrides ?? [],
+          session: req.catalogId,
+        },
+        ctx,
+      ),
     'diff:reveal': async (req) =>
       diff.revealVariable({
         session: req.catalogId,

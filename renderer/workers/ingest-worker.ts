@@ -379,9 +379,9 @@ function indexText(): void {
 }
 
 /** Answers a question about the store; an answer's typed arrays are transferred. */
-function reply(id: number, query: TimelineQuery): void {
+async function reply(id: number, query: TimelineQuery): Promise<void> {
   try {
-    const result = answer(store, query, links);
+    const result = await answer(store, query, links);
     scope.postMessage({ type: 'answer', id, result }, transferablesOf(result));
   } catch (error: unknown) {
     post({ type: 'answer', id, error: error instanceof Error ? error.message : String(error) });
@@ -402,7 +402,7 @@ scope.addEventListener('message', (event) => {
       queue = queue.then(() => restore());
       break;
     case 'query':
-      reply(request.id, request.query);
+      void reply(request.id, request.query);
       break;
     default:
       assertNever(request, 'ingest request');

@@ -53,6 +53,13 @@ export interface DiffOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Repositories whose git facts are asked at once (default 4). */
   readonly concurrency?: number;
+  /**
+   * How a variable's value becomes the digest a difference shows (default: `valueDigest`).
+   *
+   * The page's cursor diff receives the baseline with values already replaced by their
+   * digests (values never cross to the page unasked), and passes the identity.
+   */
+  readonly valueDigest?: (value: string) => string;
 }
 
 /**
@@ -72,6 +79,7 @@ export async function diffStates(
   options: DiffOptions = {},
 ): Promise<Difference[]> {
   const { signal, onProgress } = options;
+  const digest = options.valueDigest ?? valueDigest;
   signal?.throwIfAborted();
   const before = byKey(baseline, repoKey);
   const after = byKey(current, repoKey);
@@ -87,7 +95,7 @@ export async function diffStates(
       try {
         signal?.throwIfAborted();
         results[index] = sortDifferences(
-          await diffRepo(repo, before.get(repo), after.get(repo), git, signal),
+          await diffRepo(repo, before.get(repo), after.get(repo), git, signal, digest),
         );
       } catch (error) {
         failed = true; // the other lanes stop after their current repository
@@ -174,6 +182,7 @@ async function diffRepo(
   cur: RepoState | undefined,
   git: GitFacts | null,
   signal: AbortSignal | undefined,
+  digest: (value: string) => string,
 ): Promise<Difference[]> {
   const resource: ResourceRef = { kind: 'repository', key: repo };
   if (base && !cur) {
@@ -197,8 +206,9 @@ async function diffRepo(
       cur.variables,
       base.secrets,
       cur.secrets,
+      digest,
     ),
-    ...diffEnvironments(repo, base.environments, cur.environments),
+    ...diffEnvironments(repo, base.environments, cur.environments, digest),
   ];
 }
 
@@ -562,11 +572,15 @@ function scopeValue(scope: ActionsScopeRef): string {
 }
 
 // SECURITY: variable values. Only digests leave this function (see valueDigest).
-function variableView(v: VariableState, scope: ActionsScopeRef) {
+function variableView(
+  v: VariableState,
+  scope: ActionsScopeRef,
+  digest: (value: string) => string,
+) {
   return {
     name: v.name,
     scope: scopeValue(scope),
-    valueDigest: valueDigest(v.value),
+    valueDigest: digest(v.value),
     createdAt: v.createdAt,
     updatedAt: v.updatedAt,
   };
@@ -584,6 +598,7 @@ function diffActions(
   curVariables: ReadonlyArray<VariableState>,
   baseSecrets: ReadonlyArray<SecretMeta>,
   curSecrets: ReadonlyArray<SecretMeta>,
+  digest: (value: string) => string,
 ): Difference[] {
   const out: Difference[] = [];
   const where = scopeText(scope);
@@ -604,7 +619,7 @@ function diffActions(
           repo,
           resource,
           `variable ${name} deleted${where}`,
-          variableView(b, scope),
+          variableView(b, scope, digest),
           null,
           { scope },
         ),
@@ -617,7 +632,7 @@ function diffActions(
           resource,
           `variable ${name} created${where}`,
           null,
-          variableView(c, scope),
+          variableView(c, scope, digest),
           { scope },
         ),
       );
@@ -628,8 +643,8 @@ function diffActions(
           repo,
           resource,
           `variable ${name} changed${where}`,
-          variableView(b, scope),
-          variableView(c, scope),
+          variableView(b, scope, digest),
+          variableView(c, scope, digest),
           extra,
         ),
       );
@@ -689,6 +704,7 @@ function diffEnvironments(
   repo: string,
   base: ReadonlyArray<EnvironmentState>,
   cur: ReadonlyArray<EnvironmentState>,
+  digest: (value: string) => string,
 ): Difference[] {
   // GitHub's environment names are case-insensitive.
   const before = byKey(base, (e: EnvironmentState) => e.name.toLowerCase());
@@ -711,7 +727,7 @@ function diffEnvironments(
           `environment ${b.name} deleted (${plural(b.variables.length, 'variable')}, ${plural(b.secrets.length, 'secret')})`,
           {
             name: b.name,
-            variables: b.variables.map((v) => variableView(v, scope)),
+            variables: b.variables.map((v) => variableView(v, scope, digest)),
             secrets: b.secrets.map((s) => secretView(s, scope)),
           },
           null,
@@ -729,6 +745,7 @@ function diffEnvironments(
         c?.variables ?? [],
         b?.secrets ?? [],
         c?.secrets ?? [],
+        digest,
       ),
     );
   }

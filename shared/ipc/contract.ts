@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TaskId, TaskProgress } from '../tasks/task';
-import { PullRequestState } from '../domain/forge-state';
+import { PullRequestState, RepoState } from '../domain/forge-state';
 import {
   differenceKinds,
   type BlastRadius,
@@ -177,6 +177,11 @@ const SnapshotRef = z
   .trim()
   .regex(/^(?:\d{1,10}|sha256:[0-9a-f]{64})$/, 'a sequence number or a sha256: manifest id');
 
+const BaselineOverrides = z
+  .array(z.object({ resource: z.string().trim().min(1).max(1024), snapshotId: SnapshotRef }))
+  .max(1000)
+  .optional();
+
 export const DiffRunRequest = z.object({
   taskId: TaskId,
   catalogId: CatalogHandle,
@@ -188,10 +193,33 @@ export const DiffRunRequest = z.object({
   /** Only these repositories of the owner (names); all when absent. */
   repos: z.array(z.string().trim().min(1).max(100)).max(10_000).optional(),
   /** Per-resource baselines: `acme/api`, `acme/api#12`, `acme/api:variable:NAME`... */
-  baselineOverrides: z
-    .array(z.object({ resource: z.string().trim().min(1).max(1024), snapshotId: SnapshotRef }))
-    .max(1000)
-    .optional(),
+  baselineOverrides: BaselineOverrides,
+});
+
+/** The baseline alone, for the page to compare with the state at the timeline cursor. */
+export const DiffBaselineRequest = z.object({
+  taskId: TaskId,
+  catalogId: CatalogHandle,
+  snapshotId: SnapshotRef.optional(),
+  firstFindingAt: z.number().optional(),
+  /** Only this owner's repositories; all of the snapshot's when absent. */
+  owner: z.string().trim().min(1).max(100).optional(),
+  baselineOverrides: BaselineOverrides,
+});
+
+export const DiffBaselineResult = z.object({
+  /** Variable values are digests here (`sha256:...`): values cross only on `diff:reveal`. */
+  states: z.array(RepoState).readonly(),
+  baseline: z.object({
+    snapshotId: z.string(),
+    seq: z.number().int(),
+    takenAt: z.string().nullable(),
+  }),
+  overrides: z
+    .array(z.object({ resource: z.string(), snapshotId: z.string(), seq: z.number().int() }))
+    .readonly(),
+  notes: z.array(z.string()).readonly(),
+  durationMs: z.number(),
 });
 
 export const DiffRunResult = z.object({
@@ -282,6 +310,11 @@ export const invokeChannels = {
     req: DiffRunRequest,
     res: DiffRunResult,
     task: { title: 'Comparing with the baseline', unit: 'percent' },
+  },
+  'diff:baseline': {
+    req: DiffBaselineRequest,
+    res: DiffBaselineResult,
+    task: { title: 'Reading the baseline', unit: 'repositories' },
   },
   'diff:reveal': { req: DiffRevealRequest, res: DiffRevealResult },
   'diff:file': { req: DiffFileRequest, res: DiffFileResult },

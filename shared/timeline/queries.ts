@@ -12,6 +12,8 @@ import type { Difference } from '../diff/diff-model';
 import { linkCauses } from '../diff/diff-engine';
 import { summariseTimeline, type TimelineSummary } from '../diff/report';
 import { assertNever } from '../util/assert-never';
+import type { RepoState } from '../domain/forge-state';
+import { cursorDiff, type CursorDiff } from './cursor-diff';
 import { buildLaneLayout, type LaneGrouping, type LaneLayout } from './lane-layout';
 
 /**
@@ -36,6 +38,15 @@ export type TimelineQuery =
       readonly kind: 'causes';
       readonly differences: ReadonlyArray<Difference>;
       /** The baseline's time: events at or before it explain nothing. */
+      readonly since?: number;
+    }
+  /** The baseline against itself replayed to `cursor` (`cursorDiff`). */
+  | {
+      readonly kind: 'cursor-diff';
+      /** The baseline, variable values as digests (as `diff:baseline` answers). */
+      readonly baseline: ReadonlyArray<RepoState>;
+      readonly cursor: number;
+      /** When the baseline was taken: only later events are replayed. */
       readonly since?: number;
     };
 
@@ -100,6 +111,7 @@ export interface TimelineAnswers {
   readonly facets: Facets;
   readonly causes: ReadonlyArray<Difference>;
   readonly summary: TimelineSummary;
+  readonly 'cursor-diff': CursorDiff;
 }
 
 export type TimelineAnswer<Q extends TimelineQuery> = TimelineAnswers[Q['kind']];
@@ -221,12 +233,12 @@ export function facetsOf(store: EventStore): Facets {
  * With `links`, lanes by session also hold the provider events each session's tool calls
  * caused, so a session's lane shows its effects, not only its intentions.
  */
-export function answer<Q extends TimelineQuery>(
+export async function answer<Q extends TimelineQuery>(
   store: EventStore,
   q: Q,
   links: EventLinks = noLinks,
-): TimelineAnswer<Q> {
-  const result = answerAny(store, q, links);
+): Promise<TimelineAnswer<Q>> {
+  const result = await answerAny(store, q, links);
   return result as TimelineAnswer<Q>;
 }
 
@@ -234,7 +246,7 @@ function answerAny(
   store: EventStore,
   q: TimelineQuery,
   links: EventLinks,
-): TimelineAnswers[keyof TimelineAnswers] {
+): TimelineAnswers[keyof TimelineAnswers] | Promise<CursorDiff> {
   switch (q.kind) {
     case 'layout': {
       const rows = query(store, q.filter);
@@ -259,6 +271,8 @@ function answerAny(
       return summariseTimeline(eventsOf(store));
     case 'causes':
       return causesOf(store, q.differences, q.since, links);
+    case 'cursor-diff':
+      return cursorDiff(store, q.baseline, q.cursor, q.since, links);
     default:
       return assertNever(q, 'timeline query');
   }

@@ -1,3 +1,4 @@
+import { valueDigest } from '../../../shared/diff/resource-keys';
 import { Octokit } from '@octokit/rest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -296,6 +297,43 @@ describe('the diff service against the sandbox forge', () => {
     });
     expect(wholeRepo.differences.map((d) => d.id)).toContain('repo-deleted:acme/doomed');
   }, 90_000);
+
+  it('gives the page the baseline alone, values as digests, and reveals its values on request', async () => {
+    const read = await service.baseline(
+      {
+        catalog: { location: catalog, pin: { kind: 'trust-on-first-use' } },
+        snapshotId: '1',
+        owner: org.owner,
+        baselineOverrides: [{ resource: 'acme/api:variable:FEATURE_FLAG', snapshotId: '1' }],
+        session: 'cursor',
+      },
+      progress(new AbortController().signal),
+    );
+    expect(read.baseline.seq).toBe(1);
+    expect(read.overrides).toEqual([
+      { resource: 'acme/api:variable:FEATURE_FLAG', snapshotId: '1', seq: 1 },
+    ]);
+    const api = read.states.find((s) => s.name === 'api')!;
+    expect(api.refs.length).toBeGreaterThan(0);
+    const flag = api.variables.find((v) => v.name === 'FEATURE_FLAG')!;
+    expect(flag.value).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // SECURITY: no value of the snapshot crosses to the page.
+    const values = api.variables.map((v) => v.value);
+    expect(values.every((v) => v.startsWith('sha256:'))).toBe(true);
+    const revealed = service.revealVariable({
+      session: 'cursor',
+      differenceId: 'variable-deleted:acme/api:variable:FEATURE_FLAG',
+      side: 'baseline',
+    });
+    expect(valueDigest(revealed.value ?? '')).toBe(flag.value);
+    expect(() =>
+      service.revealVariable({
+        session: 'cursor',
+        differenceId: 'variable-deleted:acme/api:variable:FEATURE_FLAG',
+        side: 'current',
+      }),
+    ).toThrow(/holds no variable values/);
+  }, 60_000);
 
   it('names the repository and step when a step fails, and never the token', async () => {
     await expect(

@@ -1,9 +1,18 @@
 import path from 'node:path';
 import type { SnapshotManifest } from '../../../shared/catalog/catalog-format';
 import { defaultBaseline } from '../../../shared/diff/baseline';
-import type { BlastRadius, Difference, GitFacts } from '../../../shared/diff/diff-model';
-import { parseResourceKey, type ParsedResourceKey } from '../../../shared/diff/resource-keys';
-import { repoKey, type RepoState } from '../../../shared/domain/forge-state';
+import {
+  differenceKinds,
+  type BlastRadius,
+  type Difference,
+  type GitFacts,
+} from '../../../shared/diff/diff-model';
+import {
+  parseResourceKey,
+  valueDigest,
+  type ParsedResourceKey,
+} from '../../../shared/diff/resource-keys';
+import { repoKey, type RepoState, type VariableState } from '../../../shared/domain/forge-state';
 import { BulkheadError, cancelledError } from '../../../shared/ipc/errors';
 import { scrub, toBulkheadError } from '../catalog-service';
 import { openCatalog, openSnapshot } from '../catalog/catalog-reader';
@@ -113,6 +122,27 @@ export interface DiffRequest {
   readonly session?: string;
 }
 
+/** The baseline alone, for the page's comparison with the state at the timeline cursor. */
+export interface BaselineRequest {
+  readonly catalog: DiffCatalogRef;
+  readonly snapshotId?: string | null;
+  readonly firstFindingAt?: number | null;
+  /** Only this owner's repositories; every repository of the snapshot when absent. */
+  readonly owner?: string | null;
+  readonly baselineOverrides?: ReadonlyArray<BaselineOverride>;
+  /** Remember the baseline under this key, so `revealVariable` can answer its values. */
+  readonly session?: string;
+}
+
+export interface BaselineOutcome {
+  /** The baseline's states; every variable value replaced by its digest (`valueDigest`). */
+  readonly states: ReadonlyArray<RepoState>;
+  readonly baseline: BaselineInfo;
+  readonly overrides: ReadonlyArray<BaselineOverride & { readonly seq: number }>;
+  readonly notes: ReadonlyArray<string>;
+  readonly durationMs: number;
+}
+
 export interface BaselineInfo {
   /** The manifest's content id. */
   readonly snapshotId: string;
@@ -146,6 +176,8 @@ export interface DiffServiceDeps {
 
 /** What a run leaves behind for reveal and file diffs; main-process memory only. */
 interface RunMemory {
+  /** `live`: a full run; `baseline`: the baseline alone, the current side being the page's. */
+  readonly kind: 'live' | 'baseline';
   readonly differences: ReadonlyArray<Difference>;
   readonly baseline: ReadonlyMap<string, RepoState>;
   readonly current: ReadonlyMap<string, RepoState>;
@@ -294,6 +326,7 @@ export function createDiffService(deps: DiffServiceDeps) {
       report(1, 1, 'compared');
       if (request.session !== undefined) {
         remember(request.session, {
+          kind: 'live',
           differences,
           baseline: new Map(covered.baseline.map((s) => [repoKey(s), s])),
           current: new Map(covered.current.map((s) => [repoKey(s), s])),
@@ -318,8 +351,70 @@ export function createDiffService(deps: DiffServiceDeps) {
     }
   }
 
+  /**
+   * The baseline's states alone, for the page to compare with the state at the cursor.
+   *
+   * The page's worker replays the loaded trails on these (`replayTo`) and diffs; the
+   * host holds no trail. SECURITY: variable values leave as digests only; the baseline
+   * with its values stays in this service's memory for an explicit reveal.
+   */
+  async function baseline(request: BaselineRequest, progress: Progress): Promise<BaselineOutcome> {
+    const started = clock();
+    const secrets =
+      request.catalog.location.kind === 's3' ? [request.catalog.location.secretAccessKey] : [];
+    const { signal } = progress;
+    const report = (done: number, total: number, message: string) =>
+      progress.report(done, total, scrub(message, secrets));
+    try {
+      report(0, 1, 'opening the catalog');
+      const { store, catalog } = await openCatalogRef(request.catalog, progress);
+      const summary = chooseBaseline(catalog, request.snapshotId ?? null, request.firstFindingAt);
+      const opened = await openSnapshot(store, catalog, summary.seq);
+      const owner = request.owner ?? null;
+      const snapshotSide = await readSnapshotStates(store, opened.manifest, { signal, report });
+      const states =
+        owner === null ? snapshotSide.states : snapshotSide.states.filter((s) => s.owner === owner);
+      const manifests = new Map<string, SnapshotManifest>();
+      for (const state of states) manifests.set(repoKey(state), opened.manifest);
+      const overrides = await applyOverrides(
+        store,
+        catalog,
+        states,
+        manifests,
+        request.baselineOverrides ?? [],
+        owner,
+        signal,
+      );
+      if (signal.aborted) throw cancelledError('reading the baseline');
+      if (request.session !== undefined) {
+        remember(request.session, {
+          kind: 'baseline',
+          differences: [],
+          baseline: new Map(overrides.states.map((s) => [repoKey(s), s])),
+          current: new Map(),
+          dirs: new Map(),
+        });
+      }
+      report(1, 1, 'baseline read');
+      return scrub(
+        {
+          states: overrides.states.map(digestValues),
+          baseline: { snapshotId: summary.id, seq: summary.seq, takenAt: summary.createdAt },
+          overrides: overrides.applied,
+          notes: snapshotSide.notes,
+          durationMs: clock() - started,
+        },
+        secrets,
+      );
+    } catch (error: unknown) {
+      if (signal.aborted) throw cancelledError('reading the baseline');
+      throw toBulkheadError(error, secrets, 'reading the baseline');
+    }
+  }
+
   return {
     run,
+    baseline,
 
     /**
      * One variable's value, before (the baseline) or after (live), of one difference.
@@ -337,7 +432,16 @@ export function createDiffService(deps: DiffServiceDeps) {
       readonly updatedAt: string | null;
     } {
       const memory = memoryOf(request.session);
-      const difference = differenceOf(memory, request.differenceId);
+      const difference =
+        memory.kind === 'baseline'
+          ? differenceFromId(request.differenceId)
+          : differenceOf(memory, request.differenceId);
+      if (memory.kind === 'baseline' && request.side === 'current') {
+        throw new BulkheadError(
+          'bad_request',
+          'The state at the timeline cursor holds no variable values: audit events do not record them. Compare with the live organisation to see the current value.',
+        );
+      }
       const variable = variableOf(difference);
       if (variable === null) {
         throw new BulkheadError(
@@ -480,7 +584,8 @@ async function applyOverrides(
   states: RepoState[],
   manifests: Map<string, SnapshotManifest>,
   overrides: ReadonlyArray<BaselineOverride>,
-  owner: string,
+  /** The only owner whose resources may be overridden; null: any. */
+  owner: string | null,
   signal: AbortSignal,
 ): Promise<{
   states: RepoState[];
@@ -491,7 +596,7 @@ async function applyOverrides(
   const opened = new Map<number, SnapshotManifest>();
   for (const override of overrides) {
     const target = baselineTargetOf(override.resource);
-    if (target.repo.split('/')[0] !== owner) {
+    if (owner !== null && target.repo.split('/')[0] !== owner) {
       throw new BulkheadError(
         'bad_request',
         `baseline override ${override.resource}: not a resource of ${owner}.`,
@@ -641,6 +746,40 @@ export function gitNeeds(
 }
 
 /** The variable a difference is about, from its resource key; null for anything else. */
+/**
+ * A difference known only by its id (`<kind>:<resource key>`), as the page's cursor diff
+ * names it; enough for `variableOf`.
+ */
+function differenceFromId(id: string): Difference {
+  const kind = differenceKinds.find((k) => id.startsWith(`${k}:`));
+  const key = kind === undefined ? '' : id.slice(kind.length + 1);
+  const parsed = parseResourceKey(key);
+  if (kind === undefined || parsed === null) {
+    throw new BulkheadError('not_found', `${id} is not a difference id.`);
+  }
+  return {
+    id,
+    kind,
+    repo: parsed.repo,
+    resource: { kind: parsed.kind, key },
+    summary: '',
+    before: null,
+    after: null,
+    causes: [],
+  };
+}
+
+// SECURITY: variable values. The page's copy of a baseline carries digests instead.
+function digestValues(state: RepoState): RepoState {
+  const digested = (v: VariableState): VariableState => ({ ...v, value: valueDigest(v.value) });
+  return {
+    ...state,
+    variables: state.variables.map(digested),
+    environments: state.environments.map((e) => ({ ...e, variables: e.variables.map(digested) })),
+  };
+}
+// SECURITY: end of variable values.
+
 function variableOf(
   difference: Difference,
 ): { readonly name: string; readonly environment: string | null } | null {
