@@ -572,11 +572,7 @@ function scopeValue(scope: ActionsScopeRef): string {
 }
 
 // SECURITY: variable values. Only digests leave this function (see valueDigest).
-function variableView(
-  v: VariableState,
-  scope: ActionsScopeRef,
-  digest: (value: string) => string,
-) {
+function variableView(v: VariableState, scope: ActionsScopeRef, digest: (value: string) => string) {
   return {
     name: v.name,
     scope: scopeValue(scope),
