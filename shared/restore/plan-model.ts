@@ -75,6 +75,13 @@ export const Precondition = z.discriminatedUnion('kind', [
     providedBy: z.string().nullable(),
   }),
   z.object({
+    /** The ref exists, at whatever sha (a PR's head and base branches). */
+    kind: z.literal('ref-exists'),
+    repo: z.string(),
+    ref: z.string().startsWith('refs/'),
+    providedBy: z.string().nullable(),
+  }),
+  z.object({
     kind: z.literal('pr-exists'),
     repo: z.string(),
     number: z.number().int().positive(),
