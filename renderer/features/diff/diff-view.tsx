@@ -10,7 +10,13 @@ import { CursorBadge } from '../timeline/cursor-badge';
 import { DifferenceDetail } from './difference-detail';
 import { filterDifferences, groupByRepo, isSevere, kindLabels, type RepoNode } from './diff-tree';
 import { RunDiffForm } from './run-diff-form';
-import { selectDifference, setDiffFilter, useDiffStore, type DiffResult } from './store';
+import {
+  comparedText,
+  selectDifference,
+  setDiffFilter,
+  useDiffStore,
+  type DiffResult,
+} from './store';
 
 function short(fingerprint: string): string {
   return fingerprint.length > 14 ? `${fingerprint.slice(0, 12)}…` : fingerprint;
@@ -39,8 +45,10 @@ function BlastRadiusSummary({ diff }: { readonly diff: DiffResult }) {
       </h2>
       <p className="muted">
         Baseline snapshot #{diff.baseline.seq}
-        {diff.baseline.takenAt ? ` taken ${diff.baseline.takenAt}` : ''} against {diff.live.owner}{' '}
-        at {diff.live.apiUrl}, read {new Date(diff.live.readAt).toISOString()}.
+        {diff.baseline.takenAt ? ` taken ${diff.baseline.takenAt}` : ''} against{' '}
+        {comparedText(diff.compared)}.
+        {diff.overrides.length > 0 &&
+          ` ${diff.overrides.length} ${diff.overrides.length === 1 ? 'resource has' : 'resources have'} a baseline of its own.`}
       </p>
       <div className="blast-radius__columns">
         <div>

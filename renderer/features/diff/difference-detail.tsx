@@ -7,7 +7,14 @@ import { addToPlan, usePlanStore } from '../restore/plan-store';
 import { setCursor, setView } from '../timeline/store';
 import { kindLabels } from './diff-tree';
 import { useFileDiff, useRevealValue } from './queries';
-import { selectDifference } from './store';
+import {
+  removeBaselineOverride,
+  selectDifference,
+  setBaselineOverride,
+  useDiffStore,
+} from './store';
+import { overridableKey } from './baseline-overrides';
+import { useCatalogStore } from '../catalog/store';
 
 function Json({ value }: { readonly value: unknown }) {
   if (value === null || value === undefined) return <span className="muted">does not exist</span>;
@@ -15,7 +22,12 @@ function Json({ value }: { readonly value: unknown }) {
 }
 
 /** A variable's value on one side, fetched only when the user asks, hidden again on request. */
-function Reveal(props: { readonly catalogId: string; readonly difference: Difference }) {
+function Reveal(props: {
+  readonly catalogId: string;
+  readonly difference: Difference;
+  /** The state at the cursor holds no values: only the baseline's can be revealed. */
+  readonly liveSide: boolean;
+}) {
   const reveal = useRevealValue();
   const [shown, setShown] = useState<{ side: string; value: string | null } | null>(null);
   const ask = (side: 'baseline' | 'current') =>
@@ -28,9 +40,11 @@ function Reveal(props: { readonly catalogId: string; readonly difference: Differ
       <button type="button" className="button button--small" onClick={() => ask('baseline')}>
         Reveal the baseline value
       </button>{' '}
-      <button type="button" className="button button--small" onClick={() => ask('current')}>
-        Reveal the live value
-      </button>
+      {props.liveSide && (
+        <button type="button" className="button button--small" onClick={() => ask('current')}>
+          Reveal the live value
+        </button>
+      )}
       {shown !== null && (
         <p data-testid="diff-revealed">
           {shown.side}:{' '}
@@ -54,6 +68,37 @@ function Reveal(props: { readonly catalogId: string; readonly difference: Differ
         </p>
       )}
     </div>
+  );
+}
+
+/** Chooses a snapshot of its own for this difference's resource (a ref: its repository). */
+function OwnBaseline(props: { readonly difference: Difference }) {
+  const snapshots = useCatalogStore((s) => s.opened?.snapshots ?? []);
+  const key = overridableKey(props.difference.resource.key);
+  const current = useDiffStore((s) => s.overrides.find((o) => o.resource === key));
+  if (key === null || snapshots.length < 2) return null;
+  return (
+    <label className="filter-field" data-testid="difference-own-baseline">
+      <span>
+        Baseline for <span className="mono">{key}</span>
+      </span>
+      <select
+        value={current?.snapshotId ?? ''}
+        onChange={(e) =>
+          e.target.value === ''
+            ? removeBaselineOverride(key)
+            : setBaselineOverride({ resource: key, snapshotId: e.target.value })
+        }
+      >
+        <option value="">the common baseline</option>
+        {[...snapshots].reverse().map((s) => (
+          <option key={s.seq} value={String(s.seq)}>
+            snapshot #{s.seq} {s.createdAt ?? ''}
+          </option>
+        ))}
+      </select>
+      {current && <span className="muted">Compute the diff again to compare with it.</span>}
+    </label>
   );
 }
 
@@ -101,6 +146,7 @@ export function DifferenceDetail(props: {
 }) {
   const { difference: d, catalogId } = props;
   const inPlan = usePlanStore((s) => s.items.has(d.id));
+  const atCursor = useDiffStore((s) => s.result?.diff.compared.kind === 'cursor');
   const navigate = useNavigate();
   const showOnTimeline = (time: number): void => {
     setCursor(time);
@@ -134,6 +180,7 @@ export function DifferenceDetail(props: {
         >
           {inPlan ? 'In the restore plan' : 'Add to restore plan'}
         </button>
+        <OwnBaseline difference={d} />
         {d.fields && d.fields.length > 0 && <p>Changed: {d.fields.join(', ')}</p>}
         {d.refFacts && (
           <section data-testid="diff-lost-commits">
@@ -185,10 +232,12 @@ export function DifferenceDetail(props: {
         <section>
           <h3>Baseline</h3>
           <Json value={d.before} />
-          <h3>Now</h3>
+          <h3>{atCursor ? 'At the cursor' : 'Now'}</h3>
           <Json value={d.after} />
         </section>
-        {d.resource.kind === 'variable' && <Reveal catalogId={catalogId} difference={d} />}
+        {d.resource.kind === 'variable' && (
+          <Reveal catalogId={catalogId} difference={d} liveSide={!atCursor} />
+        )}
       </div>
     </aside>
   );

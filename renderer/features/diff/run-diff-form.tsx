@@ -1,21 +1,31 @@
 import { Link } from 'react-router';
+import { useState } from 'react';
+import { formatInstant } from '../../../shared/timeline/time-scale';
 import { useCatalogStore } from '../catalog/store';
 import { useFindingsStore } from '../findings/store';
+import { useSourcesStore } from '../sources/store';
+import { useCursor } from '../timeline/store';
 import { describeError } from '../../api/api-error';
 import { useRunDiff } from './queries';
-import { setLiveForm, useDiffStore } from './store';
-import { useState } from 'react';
+import { BaselineOverrides } from './baseline-overrides';
+import { setDiffMode, setLiveForm, useDiffStore } from './store';
 
 /**
- * What to compare: a snapshot of the open catalog against the live organisation.
+ * What to compare: a snapshot of the open catalog against the live organisation, or
+ * against the state at the timeline cursor as the loaded trails replay it.
  *
- * The baseline defaults to the latest verified snapshot before the first finding; the
- * token is named (a variable or a file the host reads), never typed into the page.
+ * The baseline defaults to the latest verified snapshot before the first finding, and
+ * any resource can have a snapshot of its own. The token is named (a variable or a file
+ * the host reads), never typed into the page.
  */
 export function RunDiffForm() {
   const opened = useCatalogStore((s) => s.opened);
   const live = useDiffStore((s) => s.live);
+  const mode = useDiffStore((s) => s.mode);
+  const overrides = useDiffStore((s) => s.overrides);
   const findings = useFindingsStore((s) => s.findings);
+  const trailEvents = useSourcesStore((s) => s.storeSize);
+  const cursor = useCursor();
   const run = useRunDiff();
   const [snapshot, setSnapshot] = useState('');
 
@@ -28,6 +38,7 @@ export function RunDiffForm() {
     );
   }
   const firstFindingAt = findings.length > 0 ? Math.min(...findings.map((f) => f.at)) : undefined;
+  const cursorReady = cursor !== null && trailEvents > 0;
   return (
     <form
       className="card diff-form"
@@ -38,7 +49,11 @@ export function RunDiffForm() {
           catalogId: opened.catalogId,
           ...(snapshot !== '' ? { snapshotId: snapshot } : {}),
           ...(firstFindingAt !== undefined ? { firstFindingAt } : {}),
-          live,
+          overrides,
+          against:
+            mode === 'cursor' && cursor !== null
+              ? { kind: 'cursor', at: cursor, owner: live.owner }
+              : { kind: 'live', live },
         });
       }}
     >
@@ -60,56 +75,102 @@ export function RunDiffForm() {
           ))}
         </select>
       </label>
+      <fieldset className="diff-form__against" data-testid="diff-against">
+        <legend>Compare the baseline with</legend>
+        <label>
+          <input
+            type="radio"
+            name="diff-against"
+            checked={mode === 'live'}
+            onChange={() => setDiffMode('live')}
+            data-testid="diff-against-live"
+          />{' '}
+          the live organisation
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="diff-against"
+            checked={mode === 'cursor'}
+            onChange={() => setDiffMode('cursor')}
+            data-testid="diff-against-cursor"
+          />{' '}
+          the state at the timeline cursor
+          {cursor !== null && <span className="mono"> ({formatInstant(cursor)})</span>}, replayed
+          from the loaded trails
+        </label>
+        {mode === 'cursor' && !cursorReady && (
+          <p className="notice" data-testid="diff-cursor-needs">
+            {trailEvents === 0 ? (
+              <>
+                The state at the cursor is replayed from audit events:{' '}
+                <Link to="/sources">load a trail</Link> first.
+              </>
+            ) : (
+              <>
+                Set the cursor on the <Link to="/timeline">Timeline</Link> first.
+              </>
+            )}
+          </p>
+        )}
+      </fieldset>
+      {mode === 'live' && (
+        <>
+          <label className="filter-field">
+            <span>Live API</span>
+            <input
+              value={live.apiUrl}
+              onChange={(e) => setLiveForm({ apiUrl: e.target.value })}
+              placeholder="https://api.github.com"
+              required
+              data-testid="diff-api-url"
+            />
+          </label>
+        </>
+      )}
       <label className="filter-field">
-        <span>Live API</span>
-        <input
-          value={live.apiUrl}
-          onChange={(e) => setLiveForm({ apiUrl: e.target.value })}
-          placeholder="https://api.github.com"
-          required
-          data-testid="diff-api-url"
-        />
-      </label>
-      <label className="filter-field">
-        <span>Organisation</span>
+        <span>Organisation{mode === 'cursor' ? ' (optional)' : ''}</span>
         <input
           value={live.owner}
           onChange={(e) => setLiveForm({ owner: e.target.value })}
-          required
+          required={mode === 'live'}
           data-testid="diff-owner"
         />
       </label>
-      <fieldset className="diff-form__token">
-        <legend>Read-only token, read by the host from</legend>
-        <label>
+      {mode === 'live' && (
+        <fieldset className="diff-form__token">
+          <legend>Read-only token, read by the host from</legend>
+          <label>
+            <input
+              type="radio"
+              checked={live.tokenSource === 'env'}
+              onChange={() => setLiveForm({ tokenSource: 'env', tokenRef: 'BULKHEAD_TOKEN' })}
+            />{' '}
+            an environment variable
+          </label>
+          <label>
+            <input
+              type="radio"
+              checked={live.tokenSource === 'file'}
+              onChange={() => setLiveForm({ tokenSource: 'file', tokenRef: '' })}
+            />{' '}
+            a file
+          </label>
           <input
-            type="radio"
-            checked={live.tokenSource === 'env'}
-            onChange={() => setLiveForm({ tokenSource: 'env', tokenRef: 'BULKHEAD_TOKEN' })}
-          />{' '}
-          an environment variable
-        </label>
-        <label>
-          <input
-            type="radio"
-            checked={live.tokenSource === 'file'}
-            onChange={() => setLiveForm({ tokenSource: 'file', tokenRef: '' })}
-          />{' '}
-          a file
-        </label>
-        <input
-          value={live.tokenRef}
-          onChange={(e) => setLiveForm({ tokenRef: e.target.value })}
-          aria-label={live.tokenSource === 'env' ? 'Variable name' : 'Token file path'}
-          placeholder={live.tokenSource === 'env' ? 'BULKHEAD_TOKEN' : '/path/to/read-only-token'}
-          required
-          data-testid="diff-token-ref"
-        />
-      </fieldset>
+            value={live.tokenRef}
+            onChange={(e) => setLiveForm({ tokenRef: e.target.value })}
+            aria-label={live.tokenSource === 'env' ? 'Variable name' : 'Token file path'}
+            placeholder={live.tokenSource === 'env' ? 'BULKHEAD_TOKEN' : '/path/to/read-only-token'}
+            required
+            data-testid="diff-token-ref"
+          />
+        </fieldset>
+      )}
+      <BaselineOverrides snapshots={opened.snapshots} />
       <button
         type="submit"
         className="button button--primary"
-        disabled={run.isPending}
+        disabled={run.isPending || (mode === 'cursor' && !cursorReady)}
         data-testid="diff-run"
       >
         {run.isPending ? 'Comparing…' : 'Compute the diff'}

@@ -7,7 +7,7 @@ import {
   type ReportNote,
 } from '../../../shared/diff/report';
 import type { BookmarkRow } from '../../db/workspace-db';
-import type { DiffResult } from '../diff/store';
+import { comparedText, type DiffResult } from '../diff/store';
 import type { FindingView } from '../../workers/ingest-protocol';
 import { askStore } from '../sources/ingest-client';
 
@@ -48,9 +48,7 @@ export async function buildReport(parts: ReportParts, now: number): Promise<Inci
           takenAt: Number.isFinite(takenAt) ? takenAt : 0,
         }
       : null,
-    compared: parts.diff
-      ? `live state of ${parts.diff.live.owner} at ${parts.diff.live.apiUrl}, read ${new Date(parts.diff.live.readAt).toISOString()}`
-      : 'no diff computed',
+    compared: parts.diff ? comparedText(parts.diff.compared) : 'no diff computed',
     timeline,
     findings: parts.findings.map((f) => ({
       kind: f.kind,
