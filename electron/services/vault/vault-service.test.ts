@@ -215,6 +215,11 @@ describe('vault service with a passphrase box', () => {
     const error = await caught(vault.add({ ...github, label: 'again' }));
     expect(error.message).toMatch(/already in the vault as "restore bot \(acme\)"/);
     expectNoSecret(error.message);
+    // The same token as the git credential is another credential, with the same fingerprint.
+    const other = passphraseVault(await freshDir());
+    const api = await other.add(github);
+    const push = await other.add({ ...git, secret: { username: 'x', token } });
+    expect(push.fingerprint).toBe(api.fingerprint);
   });
 
   it('names the field of a bad input, never its value', async () => {

@@ -275,7 +275,10 @@ export function createVaultService(deps: VaultDeps): VaultService {
     async add(input) {
       const credential = parseNewCredential(input);
       const fingerprint = fingerprintOf(credential);
-      const existing = (await inspect()).credentials.find((c) => c.fingerprint === fingerprint);
+      // The same token may serve as both the API and the git credential; not twice as one.
+      const existing = (await inspect()).credentials.find(
+        (c) => c.kind === credential.kind && c.fingerprint === fingerprint,
+      );
       if (existing) {
         throw new BulkheadError(
           'bad_request',
