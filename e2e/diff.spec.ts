@@ -91,6 +91,73 @@ test('goes from a destructive event on the timeline to what it broke, and into t
   expect(json.differences.length).toBeGreaterThanOrEqual(3);
 });
 
+const twoSnapshots = base.extend<{ incident: DiffIncident }>({
+  // eslint-disable-next-line no-empty-pattern
+  incident: async ({}, use) => {
+    const incident = await buildDiffIncident({ snapshotAfter: true });
+    await use(incident);
+    await incident.stop();
+  },
+});
+
+twoSnapshots(
+  'compares the baseline with the state at the timeline cursor, and a resource with a baseline of its own',
+  async ({ incident, page }, testInfo) => {
+    twoSnapshots.setTimeout(120_000);
+    await page.setViewportSize({ width: 1500, height: 1100 });
+    const catalog = new CatalogPage(page);
+    await catalog.open();
+    await catalog.openDirectory(incident.catalogDir, incident.fingerprint);
+    await expect(catalog.snapshotRows).toHaveCount(2);
+    const sources = new SourcesPage(page);
+    await sources.open();
+    await sources.load(incident.auditFile);
+    await expect(sources.row('audit.ndjson')).toHaveAttribute('data-state', 'loaded');
+
+    // The cursor on the first destructive event: the repository's deletion, nothing after.
+    const timeline = new TimelinePage(page);
+    await timeline.open();
+    await blurActiveElement(page);
+    await page.keyboard.press('d');
+    await expect(timeline.detail.getByTestId('detail-fields')).toContainText('repo.destroy');
+
+    const diff = new DiffPage(page);
+    await diff.link.click();
+    await diff.snapshot.selectOption('1');
+    await diff.againstCursor.check();
+    await expect(diff.apiUrl).toBeHidden();
+    await diff.run.click();
+    await expect(diff.blastRadius).toContainText('the state at the timeline cursor');
+    await expect(diff.item('repo-deleted', 'acme/web')).toBeVisible();
+    await expect(diff.items).toHaveCount(1);
+    await expect(diff.item('repo-deleted', 'acme/web')).toContainText('repo.destroy');
+
+    // The next destructive event: the force-push over main, which the trail says was forced.
+    await timeline.open();
+    await blurActiveElement(page);
+    await page.keyboard.press('d');
+    await expect(timeline.detail.getByTestId('detail-fields')).toContainText('git.push');
+    await diff.link.click();
+    await diff.run.click();
+    const forced = diff.item('ref-force-pushed', 'acme/api@refs/heads/main');
+    await expect(forced).toBeVisible();
+    await expect(diff.items).toHaveCount(2);
+    await page.screenshot({ path: testInfo.outputPath('diff-at-cursor.png') });
+
+    // Live, with acme/web's baseline taken after its deletion: only main's damage is left.
+    await diff.againstLive.check();
+    await diff.overrideBaseline('acme/web', 2);
+    await expect(diff.overrides).toContainText('acme/web');
+    await diff.compute(incident.apiUrl, incident.owner, incident.tokenFile);
+    await expect(diff.blastRadius).toContainText('1 resource has a baseline of its own');
+    await expect(diff.blastRadius).toContainText('live state of acme');
+    await expect(diff.item('ref-force-pushed', 'acme/api@refs/heads/main')).toContainText(
+      '2 commits lost',
+    );
+    await expect(diff.item('repo-deleted', 'acme/web')).toHaveCount(0);
+  },
+);
+
 /** Clicks an export button and reads the file the page offers. */
 async function downloadText(page: Page, testId: string): Promise<{ name: string; text: string }> {
   const [file] = await Promise.all([

@@ -13,6 +13,13 @@ export class DiffPage {
   readonly items: Locator;
   readonly detail: Locator;
   readonly resourceFilter: Locator;
+  readonly snapshot: Locator;
+  readonly againstLive: Locator;
+  readonly againstCursor: Locator;
+  readonly overrideResource: Locator;
+  readonly overrideSnapshot: Locator;
+  readonly overrideAdd: Locator;
+  readonly overrides: Locator;
 
   constructor(readonly page: Page) {
     this.link = page.getByTestId('sidebar').getByRole('link', { name: /^Diff/ });
@@ -26,6 +33,20 @@ export class DiffPage {
     this.items = page.getByTestId('diff-item');
     this.detail = page.getByTestId('difference-detail');
     this.resourceFilter = page.getByTestId('diff-resource-filter');
+    this.snapshot = page.getByTestId('diff-snapshot');
+    this.againstLive = page.getByTestId('diff-against-live');
+    this.againstCursor = page.getByTestId('diff-against-cursor');
+    this.overrideResource = page.getByTestId('baseline-override-resource');
+    this.overrideSnapshot = page.getByTestId('baseline-override-snapshot');
+    this.overrideAdd = page.getByTestId('baseline-override-add');
+    this.overrides = page.getByTestId('baseline-override');
+  }
+
+  /** Gives one resource a snapshot of its own as its baseline. */
+  async overrideBaseline(resource: string, seq: number): Promise<void> {
+    await this.overrideResource.fill(resource);
+    await this.overrideSnapshot.selectOption(String(seq));
+    await this.overrideAdd.click();
   }
 
   /** A difference row by kind and the text of its resource key. */

@@ -23,9 +23,15 @@ export interface DiffIncident {
 
 /**
  * Seeds the forge's `acme`, snapshots it, then deletes `web` and force-pushes over
- * `api`'s main: the damage the forge records in its audit log as it happens.
+ * `api`'s main: the damage the forge records in its audit log as it happens. Optionally
+ * snapshots again after the damage, for per-resource baselines.
  */
-export async function buildDiffIncident(): Promise<DiffIncident> {
+export async function buildDiffIncident(
+  options: {
+    /** Also snapshot the organisation after the damage (a second, later snapshot). */
+    readonly snapshotAfter?: boolean;
+  } = {},
+): Promise<DiffIncident> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'bulkhead-diff-e2e-'));
   let forge: Forge | null = null;
   try {
@@ -33,20 +39,23 @@ export async function buildDiffIncident(): Promise<DiffIncident> {
     const org = await seedOrg(forge, root);
     const keys = await writeSigningKeyFiles(path.join(root, 'keys'));
     const catalogDir = path.join(root, 'catalog');
-    await takeSnapshot({
-      apiUrl: forge.apiUrl,
-      token: org.backupToken,
-      owner: org.owner,
-      destination: { kind: 'directory', path: catalogDir },
-      signingKeyFile: keys.privateKeyFile,
-      workDir: path.join(root, 'snapshot-cache'),
-      progress: { signal: new AbortController().signal, report: () => undefined },
-    });
+    const snapshot = () =>
+      takeSnapshot({
+        apiUrl: forge!.apiUrl,
+        token: org.backupToken,
+        owner: org.owner,
+        destination: { kind: 'directory', path: catalogDir },
+        signingKeyFile: keys.privateKeyFile,
+        workDir: path.join(root, 'snapshot-cache'),
+        progress: { signal: new AbortController().signal, report: () => undefined },
+      });
+    await snapshot();
 
     await org.admin.deleteRepo(org.owner, 'web');
     await org.git('api', ['checkout', '--quiet', '-B', 'rewrite', 'main~2']);
     await org.commit('api', 'README.md', '# api, rewritten\n', 'Rewrite');
     await org.git('api', ['push', '--quiet', '--force', 'origin', 'rewrite:main']);
+    if (options.snapshotAfter === true) await snapshot();
 
     const tokenFile = path.join(root, 'read-only-token');
     await writeFile(tokenFile, `${org.backupToken}\n`);

@@ -71,6 +71,15 @@ describe('the cursor diff', () => {
     expect(early.differences[0]!.summary).toMatch(/main force-pushed/);
     expect(early).toMatchObject({ applied: 1, unknown: 0, cursor: at(15) });
 
+    // The cursor on an event: that event has happened.
+    const onEvent = await answer(store, {
+      kind: 'cursor-diff',
+      baseline: baseline(),
+      cursor: at(10),
+      since: at(0),
+    });
+    expect(onEvent.differences.map((d) => d.kind)).toEqual(['ref-force-pushed']);
+
     const late = await answer(store, {
       kind: 'cursor-diff',
       baseline: baseline(),

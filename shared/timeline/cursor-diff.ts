@@ -46,7 +46,8 @@ export async function cursorDiff(
   }
   const rows = query(store, {
     formats: ['github-audit'],
-    to: cursor,
+    // `to` is exclusive; replay keeps exactly the events at or before the cursor.
+    to: cursor + 1,
     ...(since !== undefined ? { from: since + 1 } : {}),
   });
   const events = Array.from(rows, (row) => ({ event: store.get(row), raw: store.rawText(row) }));

@@ -211,7 +211,9 @@ function DiffResults({
         {nodes.length === 0 ? (
           <p className="muted" data-testid="diff-none">
             {diff.differences.length === 0
-              ? 'Nothing differs: the live organisation matches the baseline.'
+              ? diff.compared.kind === 'live'
+                ? 'Nothing differs: the live organisation matches the baseline.'
+                : 'Nothing differs: by the cursor, the trail records no change to the baseline.'
               : 'No difference matches these filters.'}
           </p>
         ) : (

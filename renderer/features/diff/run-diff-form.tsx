@@ -1,5 +1,4 @@
 import { Link } from 'react-router';
-import { useState } from 'react';
 import { formatInstant } from '../../../shared/timeline/time-scale';
 import { useCatalogStore } from '../catalog/store';
 import { useFindingsStore } from '../findings/store';
@@ -8,7 +7,7 @@ import { useCursor } from '../timeline/store';
 import { describeError } from '../../api/api-error';
 import { useRunDiff } from './queries';
 import { BaselineOverrides } from './baseline-overrides';
-import { setDiffMode, setLiveForm, useDiffStore } from './store';
+import { setBaselineSnapshot, setDiffMode, setLiveForm, useDiffStore } from './store';
 
 /**
  * What to compare: a snapshot of the open catalog against the live organisation, or
@@ -27,7 +26,7 @@ export function RunDiffForm() {
   const trailEvents = useSourcesStore((s) => s.storeSize);
   const cursor = useCursor();
   const run = useRunDiff();
-  const [snapshot, setSnapshot] = useState('');
+  const snapshot = useDiffStore((s) => s.snapshotId);
 
   if (opened === null) {
     return (
@@ -61,7 +60,7 @@ export function RunDiffForm() {
         <span>Baseline snapshot ({opened.location})</span>
         <select
           value={snapshot}
-          onChange={(e) => setSnapshot(e.target.value)}
+          onChange={(e) => setBaselineSnapshot(e.target.value)}
           data-testid="diff-snapshot"
         >
           <option value="">

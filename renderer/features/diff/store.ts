@@ -67,6 +67,8 @@ interface DiffState {
   readonly mode: 'live' | 'cursor';
   /** Per-resource baselines, in the order added. */
   readonly overrides: ReadonlyArray<BaselineOverride>;
+  /** The baseline snapshot chosen (a sequence number as text); '' for the default. */
+  readonly snapshotId: string;
 }
 
 /**
@@ -82,6 +84,7 @@ export const useDiffStore = create<DiffState>(() => ({
   live: { apiUrl: '', owner: '', tokenSource: 'env', tokenRef: 'BULKHEAD_TOKEN' },
   mode: 'live',
   overrides: [],
+  snapshotId: '',
 }));
 
 export function setDiffResult(catalogId: string, diff: DiffResult): void {
@@ -113,4 +116,8 @@ export function setBaselineOverride(override: BaselineOverride): void {
 
 export function removeBaselineOverride(resource: string): void {
   useDiffStore.setState((s) => ({ overrides: s.overrides.filter((o) => o.resource !== resource) }));
+}
+
+export function setBaselineSnapshot(snapshotId: string): void {
+  useDiffStore.setState({ snapshotId });
 }
