@@ -24,6 +24,7 @@ import {
 } from '../catalog/producer/git-mirror';
 import { gitAuthEnv } from '../catalog/producer/git-runner';
 import type { GitHubAdapter } from '../github/github-adapter';
+import { touchCacheEntry } from './diff-cache';
 
 /**
  * The diff's inputs, gathered: a snapshot's state, live state, and git objects of both.
@@ -336,6 +337,8 @@ async function prepareOne(need: RepoGitNeed, options: PrepareGitOptions): Promis
     }
   }
   const dir = workDirOf(options.cacheDir, need.owner, need.name, baseDir);
+  const now = Date.now();
+  if (baseDir !== null) await touchCacheEntry(baseDir, now);
   const previous = preparing.get(dir) ?? Promise.resolve();
   const run = previous
     .catch(() => undefined)
@@ -345,6 +348,7 @@ async function prepareOne(need: RepoGitNeed, options: PrepareGitOptions): Promis
         const alternates = baseDir === null ? '' : `${path.resolve(baseDir, 'objects')}\n`;
         await writeFile(path.join(dir, 'objects', 'info', 'alternates'), alternates);
       });
+      await touchCacheEntry(dir, now);
       if (!need.live || need.liveRefs.length === 0) return dir;
       const url = cloneUrlOf(options.webRoot, need.owner, need.name);
       // SECURITY: the token reaches git through its environment only (see gitAuthEnv).

@@ -17,6 +17,7 @@ import { BulkheadError, cancelledError } from '../../../shared/ipc/errors';
 import { scrub, toBulkheadError } from '../catalog-service';
 import { openCatalog, openSnapshot } from '../catalog/catalog-reader';
 import { openStore } from '../catalog/catalog-store';
+import { reasonOf } from '../catalog/catalog-util';
 import type {
   CatalogLocation,
   CatalogReadStore,
@@ -35,6 +36,7 @@ import {
   readSnapshotStates,
   type RepoGitNeed,
 } from './diff-gather';
+import { pruneDiffCache } from './diff-cache';
 
 /**
  * The baseline diff: a snapshot against live state, with git's answers, as differences.
@@ -198,6 +200,18 @@ export function createDiffService(deps: DiffServiceDeps) {
   const { core, clock } = deps;
   const keepRuns = deps.keepRuns ?? 8;
   const runs = new Map<string, RunMemory>();
+  let pruned: Promise<void> | null = null;
+
+  /** Once per process, before the first run: entries unused for two weeks go. */
+  function pruneOnce(): Promise<void> {
+    pruned ??= pruneDiffCache(deps.cacheDir, { now: clock() }).then(
+      () => undefined,
+      (error: unknown) => {
+        console.error(`Bulkhead: pruning ${deps.cacheDir} failed: ${reasonOf(error)}`);
+      },
+    );
+    return pruned;
+  }
 
   function remember(session: string, memory: RunMemory): void {
     runs.delete(session);
@@ -251,6 +265,7 @@ export function createDiffService(deps: DiffServiceDeps) {
       stepIndex = steps.indexOf(step);
       report(0, 1, message);
     };
+    await pruneOnce();
     try {
       enter('catalog', 'opening the catalog');
       const { store, catalog } = await openCatalogRef(request.catalog, progress);
