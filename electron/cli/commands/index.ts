@@ -6,6 +6,7 @@ import { ingestCommand } from './ingest';
 import { keysCommand } from './keys';
 import { sandboxCommand } from './sandbox';
 import { snapshotCommand } from './snapshot';
+import { vaultCommand } from './vault';
 import { versionCommand } from './version';
 
 /**
@@ -23,4 +24,5 @@ export const commands: ReadonlyArray<CliCommand> = [
   catalogCommand,
   ingestCommand,
   diffCommand,
+  vaultCommand,
 ];
