@@ -450,6 +450,29 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       await Promise.all([...open.keys()].map(forget));
     },
 
+    /**
+     * An open catalog as the diff reads it: its store, manifests and snapshots.
+     *
+     * An import exists only here (its manifest was made at import time), so the diff
+     * reads its baseline through this rather than by opening a location again.
+     */
+    diffSource(handle: string): {
+      readonly store: CatalogReadStore;
+      readonly catalog: OpenedCatalog;
+      openSnapshot(seq: number): Promise<OpenedSnapshot>;
+      readonly importFormat: string | null;
+      readonly secrets: ReadonlyArray<string>;
+    } {
+      const entry = entryOf(handle);
+      return {
+        store: entry.store,
+        catalog: entry.catalog,
+        openSnapshot: (seq) => summaryOf(entry, seq),
+        importFormat: entry.imported?.format ?? null,
+        secrets: entry.secrets,
+      };
+    },
+
     /** How many catalogs are open; for tests. */
     openCount(): number {
       return open.size;

@@ -51,8 +51,9 @@ export function createHandlers(deps: ServiceDeps): {
     clock: deps.clock,
   });
   // What each catalog handle was opened from, so `diff:run` opens the same catalog with
-  // the same pin. Kept as long as the handle (the S3 secret key with it, as the catalog
-  // service keeps it); null for an import, which the diff cannot use yet.
+  // the same pin (and sees snapshots taken since). Kept as long as the handle (the S3
+  // secret key with it, as the catalog service keeps it); null for an import, which
+  // exists only in the catalog service and is read from there.
   const opened = new Map<string, DiffCatalogRef | null>();
   const refOf = (catalogId: string): DiffCatalogRef => {
     const ref = opened.get(catalogId);
@@ -62,13 +63,7 @@ export function createHandlers(deps: ServiceDeps): {
         `No open catalog has the handle ${catalogId} (it was closed, or the host restarted): open it again.`,
       );
     }
-    if (ref === null) {
-      throw new BulkheadError(
-        'bad_request',
-        "This catalog is an import of another tool's backup; the diff needs a Bulkhead catalog.",
-      );
-    }
-    return ref;
+    return ref ?? { opened: catalog.diffSource(catalogId) };
   };
   const handlers: Handlers = {
     'app:info': async () => app.info(),

@@ -13,6 +13,7 @@ import { createOpenApiValidator } from '../../sandbox/openapi/openapi-validator'
 import { writeSigningKeyFiles } from '../catalog/catalog-keys';
 import type { CatalogLocation, Progress } from '../catalog/catalog-types';
 import { takeSnapshot } from '../catalog/producer/snapshot-service';
+import { openImportedBackup } from '../catalog/importers/import-backup';
 import { git } from '../catalog/producer/git-runner';
 import { seedOrg, type SeededOrg } from '../catalog/producer/test-support';
 import { createHandlers } from '../handlers';
@@ -107,6 +108,14 @@ beforeAll(async () => {
   });
   org = await seedOrg(forge, root);
   await seedHistory();
+  // Another tool's backup of `history`, before any damage: a folder of git mirrors.
+  await org.git('history', [
+    'clone',
+    '--quiet',
+    '--mirror',
+    forge.gitUrl(org.owner, 'history'),
+    path.join(root, 'mirrors', org.owner, 'history.git'),
+  ]);
   signingKeyFile = (await writeSigningKeyFiles(path.join(root, 'keys'))).privateKeyFile;
   catalog = { kind: 'directory', path: path.join(root, 'catalog') };
   service = createDiffService({
@@ -297,6 +306,43 @@ describe('the diff service against the sandbox forge', () => {
     });
     expect(wholeRepo.differences.map((d) => d.id)).toContain('repo-deleted:acme/doomed');
   }, 90_000);
+
+  it("takes an import of another tool's backup as the baseline, saying it is unsigned", async () => {
+    const imported = await openImportedBackup(
+      path.join(root, 'mirrors'),
+      progress(new AbortController().signal),
+      { cacheDir: path.join(root, 'import-cache') },
+    );
+    try {
+      const outcome = await service.run(
+        {
+          catalog: {
+            opened: {
+              store: imported.store,
+              catalog: imported.catalog,
+              openSnapshot: async (seq) => {
+                const summary = imported.catalog.snapshots.find((s) => s.seq === seq)!;
+                return { summary, manifest: imported.manifest };
+              },
+              importFormat: imported.format,
+              secrets: [],
+            },
+          },
+          live: { apiUrl: forge.apiUrl, owner: org.owner, token: org.backupToken },
+          repos: ['history'],
+        },
+        progress(new AbortController().signal),
+      );
+      expect(outcome.notes[0]).toMatch(/import of a git-mirrors backup: unsigned/);
+      // Only git data is in a mirror: its pull requests and Actions are left out, not
+      // reported as created.
+      expect(outcome.differences.map((d) => d.id)).toEqual([
+        'ref-deleted:acme/history@refs/heads/old',
+      ]);
+    } finally {
+      await imported.dispose();
+    }
+  }, 60_000);
 
   it('gives the page the baseline alone, values as digests, and reveals its values on request', async () => {
     const read = await service.baseline(

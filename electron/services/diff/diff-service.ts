@@ -23,6 +23,7 @@ import type {
   CatalogReadStore,
   KeyPin,
   OpenedCatalog,
+  OpenedSnapshot,
   Progress,
   SnapshotSummary,
 } from '../catalog/catalog-types';
@@ -83,10 +84,23 @@ export interface FileDiff {
   readonly note?: string;
 }
 
-/** Where the catalog is and how its key is trusted. */
-export interface DiffCatalogRef {
-  readonly location: CatalogLocation;
-  readonly pin: KeyPin;
+/**
+ * The baseline's catalog: where it is and how its key is trusted, or one the catalog
+ * service already holds open (an import of another tool's backup lives only there).
+ */
+export type DiffCatalogRef =
+  | { readonly location: CatalogLocation; readonly pin: KeyPin }
+  | { readonly opened: OpenedSource };
+
+/** A catalog held open elsewhere, as the diff reads it. */
+export interface OpenedSource {
+  readonly store: CatalogReadStore;
+  readonly catalog: OpenedCatalog;
+  openSnapshot(seq: number): Promise<OpenedSnapshot>;
+  /** For an import: the tool whose backup it is (its snapshot is unsigned). */
+  readonly importFormat: string | null;
+  /** SECURITY: strings to scrub from anything that leaves (an S3 secret key). */
+  readonly secrets: ReadonlyArray<string>;
 }
 
 /** The live side: a GitHub-compatible API, an owner, and a read-only token. */
@@ -244,10 +258,7 @@ export function createDiffService(deps: DiffServiceDeps) {
     const started = clock();
     const { live } = request;
     // SECURITY: every string that leaves this call is scrubbed of these.
-    const secrets = [
-      live.token,
-      ...(request.catalog.location.kind === 's3' ? [request.catalog.location.secretAccessKey] : []),
-    ];
+    const secrets = [live.token, ...secretsOf(request.catalog)];
     const { signal } = progress;
     let stepIndex = 0;
     // Five steps of 20 each: `done` of 100 is the percentage the contract's unit says.
@@ -268,9 +279,10 @@ export function createDiffService(deps: DiffServiceDeps) {
     await pruneOnce();
     try {
       enter('catalog', 'opening the catalog');
-      const { store, catalog } = await openCatalogRef(request.catalog, progress);
-      const summary = chooseBaseline(catalog, request.snapshotId ?? null, request.firstFindingAt);
-      const opened = await openSnapshot(store, catalog, summary.seq);
+      const source = await openCatalogRef(request.catalog, progress);
+      const { store, catalog } = source;
+      const summary = chooseBaseline(source, request.snapshotId ?? null, request.firstFindingAt);
+      const opened = await source.openSnapshot(summary.seq);
       const only =
         request.repos && request.repos.length > 0
           ? new Set(request.repos.map((name) => `${live.owner}/${name}`))
@@ -281,7 +293,7 @@ export function createDiffService(deps: DiffServiceDeps) {
       const snapshotSide = await readSnapshotStates(store, opened.manifest, sub, only);
       const ownerStates = snapshotSide.states.filter((s) => s.owner === live.owner);
       const otherOwners = snapshotSide.states.length - ownerStates.length;
-      const notes = [...snapshotSide.notes];
+      const notes = [...trustNotes(source), ...snapshotSide.notes];
       if (otherOwners > 0) {
         notes.push(
           `snapshot ${summary.seq} also covers ${otherOwners} repositories of other owners; only ${live.owner}'s are compared`,
@@ -290,8 +302,7 @@ export function createDiffService(deps: DiffServiceDeps) {
       const manifests = new Map<string, SnapshotManifest>();
       for (const state of ownerStates) manifests.set(repoKey(state), opened.manifest);
       const overrides = await applyOverrides(
-        store,
-        catalog,
+        source,
         ownerStates,
         manifests,
         request.baselineOverrides ?? [],
@@ -375,16 +386,16 @@ export function createDiffService(deps: DiffServiceDeps) {
    */
   async function baseline(request: BaselineRequest, progress: Progress): Promise<BaselineOutcome> {
     const started = clock();
-    const secrets =
-      request.catalog.location.kind === 's3' ? [request.catalog.location.secretAccessKey] : [];
+    const secrets = secretsOf(request.catalog);
     const { signal } = progress;
     const report = (done: number, total: number, message: string) =>
       progress.report(done, total, scrub(message, secrets));
     try {
       report(0, 1, 'opening the catalog');
-      const { store, catalog } = await openCatalogRef(request.catalog, progress);
-      const summary = chooseBaseline(catalog, request.snapshotId ?? null, request.firstFindingAt);
-      const opened = await openSnapshot(store, catalog, summary.seq);
+      const source = await openCatalogRef(request.catalog, progress);
+      const { store, catalog } = source;
+      const summary = chooseBaseline(source, request.snapshotId ?? null, request.firstFindingAt);
+      const opened = await source.openSnapshot(summary.seq);
       const owner = request.owner ?? null;
       const snapshotSide = await readSnapshotStates(store, opened.manifest, { signal, report });
       const states =
@@ -392,8 +403,7 @@ export function createDiffService(deps: DiffServiceDeps) {
       const manifests = new Map<string, SnapshotManifest>();
       for (const state of states) manifests.set(repoKey(state), opened.manifest);
       const overrides = await applyOverrides(
-        store,
-        catalog,
+        source,
         states,
         manifests,
         request.baselineOverrides ?? [],
@@ -416,7 +426,7 @@ export function createDiffService(deps: DiffServiceDeps) {
           states: overrides.states.map(digestValues),
           baseline: { snapshotId: summary.id, seq: summary.seq, takenAt: summary.createdAt },
           overrides: overrides.applied,
-          notes: snapshotSide.notes,
+          notes: [...trustNotes(source), ...snapshotSide.notes],
           durationMs: clock() - started,
         },
         secrets,
@@ -514,19 +524,46 @@ export function createDiffService(deps: DiffServiceDeps) {
 export type DiffService = ReturnType<typeof createDiffService>;
 
 /** Opens a catalog as the catalog service does: its store, then every manifest listed. */
-async function openCatalogRef(
-  ref: DiffCatalogRef,
-  progress: Progress,
-): Promise<{ store: CatalogReadStore; catalog: OpenedCatalog }> {
-  const store = openStore(ref.location);
-  const catalog = await openCatalog(store, ref.pin, {
-    signal: progress.signal,
-    report: () => undefined,
-  });
-  if (catalog.snapshots.length === 0) {
-    throw new BulkheadError('not_found', `${catalog.location} holds no snapshot to compare with.`);
+async function openCatalogRef(ref: DiffCatalogRef, progress: Progress): Promise<OpenedSource> {
+  let source: OpenedSource;
+  if ('opened' in ref) {
+    source = ref.opened;
+  } else {
+    const store = openStore(ref.location);
+    const catalog = await openCatalog(store, ref.pin, {
+      signal: progress.signal,
+      report: () => undefined,
+    });
+    source = {
+      store,
+      catalog,
+      openSnapshot: (seq) => openSnapshot(store, catalog, seq),
+      importFormat: null,
+      secrets: secretsOf(ref),
+    };
   }
-  return { store, catalog };
+  if (source.catalog.snapshots.length === 0) {
+    throw new BulkheadError(
+      'not_found',
+      `${source.catalog.location} holds no snapshot to compare with.`,
+    );
+  }
+  return source;
+}
+
+// SECURITY: what must never leave in a message: the S3 secret key of the catalog.
+function secretsOf(ref: DiffCatalogRef): ReadonlyArray<string> {
+  if ('opened' in ref) return ref.opened.secrets;
+  return ref.location.kind === 's3' ? [ref.location.secretAccessKey] : [];
+}
+
+/** What the user should know about the baseline's trust: an import is unsigned. */
+function trustNotes(source: OpenedSource): string[] {
+  return source.importFormat === null
+    ? []
+    : [
+        `the baseline is an import of a ${source.importFormat} backup: unsigned, so nothing proves it was not altered since it was made`,
+      ];
 }
 
 /** Whether a snapshot can be trusted as a baseline: signed with the pinned key, no problem. */
@@ -549,10 +586,16 @@ export function findSnapshot(catalog: OpenedCatalog, id: string): SnapshotSummar
 }
 
 function chooseBaseline(
-  catalog: OpenedCatalog,
+  source: OpenedSource,
   snapshotId: string | null,
   firstFindingAt: number | null | undefined,
 ): SnapshotSummary {
+  const { catalog } = source;
+  // An import is one unsigned snapshot: the user chose it as the baseline by opening it.
+  if (source.importFormat !== null && (snapshotId === null || snapshotId.trim() === '')) {
+    const only = catalog.snapshots.at(-1);
+    if (only) return only;
+  }
   if (snapshotId !== null && snapshotId.trim() !== '') {
     const named = findSnapshot(catalog, snapshotId);
     if (named.trust === 'bad-signature' || named.problems.length > 0) {
@@ -594,8 +637,7 @@ function defaultBaselineOf(catalog: OpenedCatalog, firstFindingAt: number | null
  * (absent there: absent from the baseline).
  */
 async function applyOverrides(
-  store: CatalogReadStore,
-  catalog: OpenedCatalog,
+  source: OpenedSource,
   states: RepoState[],
   manifests: Map<string, SnapshotManifest>,
   overrides: ReadonlyArray<BaselineOverride>,
@@ -606,6 +648,7 @@ async function applyOverrides(
   states: RepoState[];
   applied: Array<BaselineOverride & { seq: number }>;
 }> {
+  const { store, catalog } = source;
   const byRepo = new Map(states.map((s) => [repoKey(s), s]));
   const applied: Array<BaselineOverride & { seq: number }> = [];
   const opened = new Map<number, SnapshotManifest>();
@@ -618,7 +661,7 @@ async function applyOverrides(
       );
     }
     const summary = findSnapshot(catalog, override.snapshotId);
-    if (!isVerified(summary)) {
+    if (!isVerified(summary) && source.importFormat === null) {
       throw new BulkheadError(
         'bad_request',
         `baseline override ${override.resource}: snapshot ${summary.seq} does not verify.`,
@@ -626,7 +669,7 @@ async function applyOverrides(
     }
     let manifest = opened.get(summary.seq);
     if (!manifest) {
-      manifest = (await openSnapshot(store, catalog, summary.seq)).manifest;
+      manifest = (await source.openSnapshot(summary.seq)).manifest;
       opened.set(summary.seq, manifest);
     }
     const entry = manifest.repos.find((r) => repoKey(r.summary) === target.repo);
