@@ -280,7 +280,7 @@ export function createDiffService(deps: DiffServiceDeps) {
     try {
       enter('catalog', 'opening the catalog');
       const source = await openCatalogRef(request.catalog, progress);
-      const { store, catalog } = source;
+      const { store } = source;
       const summary = chooseBaseline(source, request.snapshotId ?? null, request.firstFindingAt);
       const opened = await source.openSnapshot(summary.seq);
       const only =
@@ -393,7 +393,7 @@ export function createDiffService(deps: DiffServiceDeps) {
     try {
       report(0, 1, 'opening the catalog');
       const source = await openCatalogRef(request.catalog, progress);
-      const { store, catalog } = source;
+      const { store } = source;
       const summary = chooseBaseline(source, request.snapshotId ?? null, request.firstFindingAt);
       const opened = await source.openSnapshot(summary.seq);
       const owner = request.owner ?? null;
