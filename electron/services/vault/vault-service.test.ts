@@ -1,8 +1,9 @@
+import { execFile } from 'node:child_process';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { inspect } from 'node:util';
+import { inspect, promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPassphraseBox,
@@ -12,6 +13,8 @@ import {
 } from './secret-box';
 import { createVaultService, type VaultService } from './vault-service';
 import type { NewCredential } from './vault-types';
+
+const run = promisify(execFile);
 
 // The vault on real temporary folders and real crypto. scrypt runs at a low cost here
 // (N = 2^12) except where the default cost itself is under test.
@@ -275,6 +278,63 @@ describe('lease time limits', () => {
     expect(lease.released).toBe(true);
     expect(() => lease.get(meta.id)).toThrow(/released/);
   });
+});
+
+describe('no secret in what leaves', () => {
+  it('keeps secrets out of every error, its stack and its JSON', async () => {
+    let now = 0;
+    const dir = await freshDir();
+    const vault = passphraseVault(dir, 'pass', () => now);
+    const meta = await vault.add(github);
+    const s3Meta = await vault.add(s3);
+    const errors: unknown[] = [];
+    const collect = async (attempt: Promise<unknown> | (() => unknown)) => {
+      errors.push(await caught(attempt));
+    };
+    await collect(vault.add(github));
+    await collect(vault.add({ ...github, label: '', secret: { token } }));
+    await collect(vault.add({ ...s3, secret: { accessKeyId: '', secretAccessKey: s3Secret } }));
+    await collect(passphraseVault(dir, token).unlock({ ids: [meta.id], planHash, ttlMs: 10 }));
+    const lease = await vault.unlock({ ids: [meta.id, s3Meta.id], planHash, ttlMs: 10 });
+    await collect(() => lease.get('cred_' + 'f'.repeat(24)));
+    now += 10;
+    await collect(() => lease.get(meta.id));
+    await collect(() => lease.get(s3Meta.id));
+    const file = path.join(dir, 'credentials', `${s3Meta.id}.json`);
+    const record = JSON.parse(await readFile(file, 'utf8'));
+    record.meta.label = 'renamed';
+    await writeFile(file, JSON.stringify(record));
+    await collect(vault.unlock({ ids: [s3Meta.id], planHash, ttlMs: 10 }));
+    expect(errors).toHaveLength(8);
+    for (const error of errors) {
+      const e = error as Error;
+      expectNoSecret(`${e.message}\n${e.stack ?? ''}\n${JSON.stringify(e)}\n${inspect(e)}`);
+    }
+  });
+
+  it('lets a process with an open lease exit: the expiry timer is unref()ed', async () => {
+    const script = path.join(root, 'open-lease.mts');
+    const service = path.join(import.meta.dirname, 'vault-service.ts');
+    const box = path.join(import.meta.dirname, 'secret-box.ts');
+    await writeFile(
+      script,
+      [
+        `import { createVaultService } from ${JSON.stringify(service)};`,
+        `import { createPassphraseBox } from ${JSON.stringify(box)};`,
+        `const vault = createVaultService({ dir: process.argv[2], box: createPassphraseBox(() => 'p', ${JSON.stringify(cheap)}) });`,
+        `const meta = await vault.add({ kind: 'github-token', label: 'x', target: { apiBaseUrl: 'http://127.0.0.1:1', owner: 'a' }, secret: { token: 'ghp_unref_check' } });`,
+        `const lease = await vault.unlock({ ids: [meta.id], planHash: ${JSON.stringify(planHash)}, ttlMs: 10 * 60_000 });`,
+        `console.log(lease.get(meta.id).kind);`,
+      ].join('\n'),
+    );
+    const started = performance.now();
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, await freshDir()], {
+      timeout: 30_000,
+    });
+    expect(stdout.trim()).toBe('github-token');
+    // With a ref'd timer the process would wait the lease's ten minutes (and time out).
+    expect(performance.now() - started).toBeLessThan(30_000);
+  }, 40_000);
 });
 
 describe('damaged files', () => {
