@@ -1,0 +1,159 @@
+import fs from 'node:fs';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import { BulkheadError } from '../../../shared/ipc/errors';
+import type { RestoreTarget } from '../../../shared/restore/plan-model';
+import { cloneUrlOf } from '../catalog/producer/git-mirror';
+import {
+  createGitHubAdapter,
+  type GitHubAdapter,
+  type GitHubAdapterOptions,
+} from '../github/github-adapter';
+
+/**
+ * The restore credentials: an API token and a git token for one target.
+ *
+ * The credential vault leases them for one approved plan (another module); until then the
+ * command line reads them from the environment. Held in memory by the executor only.
+ */
+export interface RestoreCredentials {
+  readonly github: { readonly apiUrl: string; readonly token: string };
+  readonly git: { readonly username: string; readonly token: string };
+}
+
+/** How the executor talks to a target: spacing of writes and calls in flight. */
+export interface TargetOptions {
+  /** Least gap between writes, ms: GitHub asks 1000; the sandbox forge needs 0. */
+  readonly writeSpacingMs?: number;
+  /** Least gap between calls that notify people (comments), ms: GitHub asks 3000. */
+  readonly contentSpacingMs?: number;
+  /** Operations run at once (default 8); each repository's pushes still run one by one. */
+  readonly concurrency?: number;
+  /** Extra adapter options (tests install OpenAPI validation through `instrument`). */
+  readonly adapterOptions?: Partial<Omit<GitHubAdapterOptions, 'baseUrl' | 'token'>>;
+}
+
+/** A connection to the target: the adapter, and git over smart HTTP. */
+export interface TargetConnection {
+  readonly adapter: GitHubAdapter;
+  /** The refs the git server advertises for a repository; empty when it does not exist. */
+  remoteRefs(repo: string, signal?: AbortSignal): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Pushes `sha` from a local bare repository to `targetRef`, sending only the objects the
+   * remote lacks (isomorphic-git over smart HTTP).
+   */
+  push(
+    repo: string,
+    gitdir: string,
+    sha: string,
+    targetRef: string,
+    force: boolean,
+    signal?: AbortSignal,
+  ): Promise<void>;
+}
+
+/**
+ * Connects to a target with the restore credentials only.
+ *
+ * SECURITY: the tokens go to the adapter (an Authorization header) and to
+ * isomorphic-git's `onAuth` (Basic auth, to this target's git URL only); they are never
+ * put in a URL, an argv, a message or the journal.
+ */
+export function connectTarget(
+  target: RestoreTarget,
+  credentials: RestoreCredentials,
+  options: TargetOptions,
+): TargetConnection {
+  if (credentials.github.apiUrl.replace(/\/+$/, '') !== target.apiUrl.replace(/\/+$/, '')) {
+    throw new BulkheadError(
+      'bad_request',
+      `the restore credential is for ${credentials.github.apiUrl}, not the plan's target ${target.apiUrl}`,
+    );
+  }
+  const adapter = createGitHubAdapter({
+    ...options.adapterOptions,
+    baseUrl: target.apiUrl,
+    token: credentials.github.token,
+    writeSpacingMs: options.writeSpacingMs ?? 1000,
+    contentSpacingMs: options.contentSpacingMs ?? 3000,
+    concurrency: options.concurrency ?? 8,
+  });
+  const urlOf = (repo: string) => {
+    const [owner = '', name = ''] = repo.split('/');
+    return cloneUrlOf(target.gitUrl, owner, name);
+  };
+  // SECURITY: the git credential, handed to isomorphic-git for this target's URLs only.
+  const onAuth = () => ({ username: credentials.git.username, password: credentials.git.token });
+  // SECURITY: end
+  return {
+    adapter,
+    async remoteRefs(repo, signal) {
+      try {
+        const refs = await git.listServerRefs({
+          http,
+          url: urlOf(repo),
+          onAuth,
+          protocolVersion: 1,
+          forPush: true,
+          ...(signal ? { signal } : {}),
+        } as Parameters<typeof git.listServerRefs>[0]);
+        return new Map(
+          refs.filter((r) => r.ref.startsWith('refs/')).map((r) => [r.ref, r.oid] as const),
+        );
+      } catch (error: unknown) {
+        if (httpStatusOf(error) === 404) return new Map();
+        throw new BulkheadError(
+          'unavailable',
+          `list the refs of ${repo} at ${target.gitUrl}: ${reasonOf(error)}`,
+        );
+      }
+    },
+    async push(repo, gitdir, sha, targetRef, force, signal) {
+      // isomorphic-git pushes a local ref: point one of ours at the commit to send.
+      const local = `refs/bulkhead-restore/${sha}`;
+      try {
+        await git.writeRef({ fs, gitdir, ref: local, value: sha, force: true });
+      } catch (error: unknown) {
+        throw new BulkheadError(
+          'bad_request',
+          `push ${targetRef} to ${repo}: ${sha.slice(0, 12)} cannot be referenced in the snapshot's git data (${reasonOf(error)})`,
+        );
+      }
+      let result: Awaited<ReturnType<typeof git.push>>;
+      try {
+        result = await git.push({
+          fs,
+          http,
+          gitdir,
+          url: urlOf(repo),
+          ref: local,
+          remoteRef: targetRef,
+          force,
+          onAuth,
+          ...(signal ? { signal } : {}),
+        } as Parameters<typeof git.push>[0]);
+      } catch (error: unknown) {
+        throw new BulkheadError(
+          httpStatusOf(error) === null ? 'bad_request' : 'unavailable',
+          `push ${targetRef} to ${repo} at ${target.gitUrl}: ${reasonOf(error)}`,
+        );
+      }
+      const refResult = result.refs[targetRef];
+      if (!result.ok || (refResult && !refResult.ok)) {
+        throw new BulkheadError(
+          'bad_request',
+          `push ${targetRef} to ${repo}: the git server refused it (${refResult?.error ?? result.error ?? 'no reason given'})`,
+        );
+      }
+    },
+  };
+}
+
+function httpStatusOf(error: unknown): number | null {
+  const data = (error as { data?: { statusCode?: unknown } } | null)?.data;
+  return typeof data?.statusCode === 'number' ? data.statusCode : null;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
