@@ -29,6 +29,8 @@ import { materialiseRepo, openCatalog, openSnapshot, readJsonObject } from '../c
 import { verifyCatalog } from '../catalog-verifier';
 import { createLockedBucket, openS3Store, s3ClientFor, type S3Location } from '../s3-store';
 import { startCeph, type CephServer } from '../../../sandbox/launchers/ceph-launcher';
+import { diffCore } from '../../diff/diff-core';
+import { createDiffService } from '../../diff/diff-service';
 import type { CatalogLocation, Progress } from '../catalog-types';
 import { git, runGit } from './git-runner';
 import { captureSnapshot, type ObjectSink } from './capture';
@@ -534,6 +536,54 @@ describe('snapshot into Ceph with Object Lock', () => {
       }),
     );
     expect(again).toMatchObject({ seq: 2, newObjects: 0 });
+  });
+
+  it('serves as the diff baseline, read from S3, with the secret key in no message', async () => {
+    const pin = {
+      kind: 'pinned',
+      key: (await openSnapshotOf(openS3Store(location))).keyFingerprint,
+    } as const;
+    const service = createDiffService({
+      core: diffCore,
+      cacheDir: path.join(root, 'diff-cache-s3'),
+      clock: Date.now,
+    });
+    const run = () =>
+      service.run(
+        {
+          catalog: { location, pin },
+          live: { apiUrl: forge.apiUrl, owner: org.owner, token: org.backupToken },
+        },
+        progress(),
+      );
+    expect((await run()).differences).toEqual([]);
+    const api = { owner: org.owner, repo: 'api' };
+    const before = await org.admin.getVariable(api, 'REGION');
+    await org.admin.deleteVariable(api, 'REGION');
+    try {
+      const damaged = await run();
+      expect(damaged.differences.map((d) => d.id)).toEqual([
+        'variable-deleted:acme/api:variable:REGION',
+      ]);
+      expect(JSON.stringify(damaged)).not.toContain(location.secretAccessKey);
+      // A wrong pin is refused with the location named, and still no secret key.
+      const refused = await service
+        .run(
+          {
+            catalog: { location, pin: { kind: 'pinned', key: `sha256:${'0'.repeat(64)}` } },
+            live: { apiUrl: forge.apiUrl, owner: org.owner, token: org.backupToken },
+          },
+          progress(),
+        )
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect(String(refused)).toMatch(/s3:\/\/bulkhead-catalog\/acme/);
+      expect(String(refused)).not.toContain(location.secretAccessKey);
+    } finally {
+      await org.admin.setVariable(api, 'REGION', before?.value ?? 'eu-west-1');
+    }
   });
 
   it('refuses an S3 destination without a lock policy, and a lock on a directory', async () => {
