@@ -41,21 +41,28 @@ export const Sealed = z.object({
 export type Sealed = Readonly<z.infer<typeof Sealed>>;
 
 /** scrypt's parameters and the check value that tells a wrong passphrase from damage. */
-export const ScryptParams = z.object({
-  kind: z.literal('passphrase'),
-  kdf: z.literal('scrypt'),
-  N: z
-    .number()
-    .int()
-    .min(2 ** 10)
-    .max(2 ** 22),
-  r: z.number().int().min(1).max(32),
-  p: z.number().int().min(1).max(16),
-  keyLength: z.literal(32),
-  salt: z.string().min(16),
-  cipher: z.literal('aes-256-gcm'),
-  check: Sealed,
-});
+export const ScryptParams = z
+  .object({
+    kind: z.literal('passphrase'),
+    kdf: z.literal('scrypt'),
+    N: z
+      .number()
+      .int()
+      .min(2 ** 10)
+      .max(2 ** 22),
+    r: z.number().int().min(1).max(32),
+    p: z.number().int().min(1).max(16),
+    keyLength: z.literal(32),
+    salt: z.string().min(16),
+    cipher: z.literal('aes-256-gcm'),
+    check: Sealed,
+  })
+  // SECURITY: a vault.json from elsewhere must not make scrypt allocate without bound.
+  .refine((p) => (p.N & (p.N - 1)) === 0, { message: 'N must be a power of two', path: ['N'] })
+  .refine((p) => 128 * p.N * p.r <= 2 ** 30, {
+    message: 'scrypt memory (128 * N * r) above 1 GiB',
+    path: ['N'],
+  });
 export const SafeStorageParams = z.object({ kind: z.literal('safe-storage') });
 export const BoxParams = z.discriminatedUnion('kind', [ScryptParams, SafeStorageParams]);
 export type BoxParams = Readonly<z.infer<typeof BoxParams>>;

@@ -399,6 +399,32 @@ describe('damaged files', () => {
     lease.release();
   });
 
+  it('refuses scrypt parameters that would exhaust memory, and a kind that does not fit its target', async () => {
+    const dir = await freshDir();
+    const vault = passphraseVault(dir);
+    const meta = await vault.add(github);
+    const header = path.join(dir, 'vault.json');
+    const text = await readFile(header, 'utf8');
+    const params = JSON.parse(text);
+    params.box.N = 2 ** 22;
+    params.box.r = 32;
+    await writeFile(header, JSON.stringify(params));
+    const error = await caught(vault.unlock({ ids: [meta.id], planHash, ttlMs: 1000 }));
+    expect(error.message).toBe(`${header}: box.N: scrypt memory (128 * N * r) above 1 GiB`);
+    await writeFile(header, text);
+
+    const file = path.join(dir, 'credentials', `${meta.id}.json`);
+    const record = JSON.parse(await readFile(file, 'utf8'));
+    record.meta.kind = 's3-keys';
+    await writeFile(file, JSON.stringify(record));
+    expect((await vault.inspect()).problems).toEqual([
+      {
+        file,
+        problem: "meta.target: the target or fingerprint kind does not fit the credential's kind",
+      },
+    ]);
+  });
+
   it('lets two processes create the same vault at once without losing either credential', async () => {
     const dir = await freshDir();
     const one = passphraseVault(dir);

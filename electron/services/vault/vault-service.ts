@@ -101,7 +101,15 @@ const VaultHeader = z.object({
 const CredentialFile = z.object({
   format: z.literal('bulkhead-vault-credential'),
   version: z.literal(1),
-  meta: CredentialMeta,
+  meta: CredentialMeta.refine(
+    (meta) =>
+      targetSchemaOf(meta.kind).safeParse(meta.target).success &&
+      meta.fingerprintKind === fingerprintKindOf(meta.kind),
+    {
+      message: "the target or fingerprint kind does not fit the credential's kind",
+      path: ['target'],
+    },
+  ),
   sealed: Sealed,
 });
 const idPattern = /^cred_[0-9a-f]{24}$/;
