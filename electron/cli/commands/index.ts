@@ -4,6 +4,7 @@ import { diffCommand } from './diff';
 import { doctorCommand } from './doctor';
 import { ingestCommand } from './ingest';
 import { keysCommand } from './keys';
+import { restoreCommand } from './restore';
 import { sandboxCommand } from './sandbox';
 import { snapshotCommand } from './snapshot';
 import { vaultCommand } from './vault';
@@ -24,5 +25,6 @@ export const commands: ReadonlyArray<CliCommand> = [
   catalogCommand,
   ingestCommand,
   diffCommand,
+  restoreCommand,
   vaultCommand,
 ];
