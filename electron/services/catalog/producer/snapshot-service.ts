@@ -59,6 +59,12 @@ export interface SnapshotRequest {
   readonly progress: Progress;
   /** Sees the API client before first use (the tests install OpenAPI validation here). */
   readonly instrument?: (octokit: Octokit) => void;
+  /**
+   * The manifest's `createdAt` (ISO); now by default. The demo generator passes its
+   * simulated clock's time, so the snapshots sit on the same timeline as the forge's audit
+   * log that the cursor diff replays from them.
+   */
+  readonly createdAt?: string;
 }
 
 /** What one snapshot did, for a summary line or `--json`. */
@@ -161,6 +167,7 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotRe
       source: captured.source,
       repos: [...captured.repos],
       objects: [...captured.objects],
+      ...(request.createdAt === undefined ? {} : { createdAt: request.createdAt }),
     },
     progress,
   );
