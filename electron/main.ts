@@ -2,7 +2,15 @@
 // every web contents and session, wires the contract dispatcher to IPC and opens the
 // one window; the services behind the dispatcher never import Electron.
 // Usage: electron . [--profile <dir>]   (or BULKHEAD_PROFILE=<dir>)
-import { BrowserWindow, app, ipcMain, protocol, session, type WebContents } from 'electron';
+import {
+  BrowserWindow,
+  app,
+  ipcMain,
+  protocol,
+  safeStorage,
+  session,
+  type WebContents,
+} from 'electron';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createHostDispatcher } from './services/host-setup';
@@ -88,6 +96,8 @@ function start(): void {
         host: 'electron',
         profileDir: launch.profileDir,
         electronVersion: process.versions.electron ?? null,
+        // The vault is sealed by the OS keychain here; the service sees only this interface.
+        safeStorage,
       });
       shutdownServices = () => dispatcher.shutdown();
       disposeIpc = registerIpc({

@@ -1,6 +1,7 @@
 import { createDispatcher, type Dispatcher } from '../../shared/ipc/registry';
 import type { HostKind } from '../../shared/ipc/contract';
 import { createHandlers } from './handlers';
+import type { SafeStorageLike } from './vault/secret-box';
 import packageJson from '../../package.json' with { type: 'json' };
 
 export interface HostSetup {
@@ -9,6 +10,11 @@ export interface HostSetup {
   readonly electronVersion: string | null;
   /** Where internal errors go; defaults to stderr. Never receives request payloads. */
   readonly logError?: (message: string) => void;
+  /**
+   * Electron's `safeStorage` (the OS keychain), from `main.ts` only: the credential
+   * vault is sealed with it. Other hosts seal the vault with a passphrase.
+   */
+  readonly safeStorage?: SafeStorageLike;
 }
 
 /** The dispatcher every host serves: all services, wired the same way everywhere. */
@@ -20,6 +26,7 @@ export function createHostDispatcher(setup: HostSetup): Dispatcher {
     profileDir: setup.profileDir,
     electronVersion: setup.electronVersion,
     clock,
+    ...(setup.safeStorage ? { safeStorage: setup.safeStorage } : {}),
   });
   return createDispatcher(handlers, {
     onShutdown: shutdown,

@@ -20,6 +20,9 @@ import {
   VerifyReportView,
   VerifyRequest,
 } from '../catalog/catalog-view';
+import { credentialKinds as chunkCredentialKinds } from '../ingest/columnar/chunk-builder';
+import type { CredentialKind } from '../ingest/event';
+import { RestorePlan } from '../restore/plan-model';
 
 /**
  * The one contract between the UI and the services.
@@ -268,6 +271,338 @@ export const DiffFileResult = z.object({
   note: z.string().optional(),
 });
 
+// ---- the credential vault and the restore --------------------------------------------
+
+/** A credential id as the vault makes them. */
+const CredentialId = z.string().regex(/^cred_[0-9a-f]{24}$/, 'a credential id (cred_...)');
+/** A plan's hash: SHA-256 hex of its canonical JSON. */
+const PlanHash = z.string().regex(/^[0-9a-f]{64}$/, 'a plan hash (64 hex digits)');
+
+/**
+ * The vault passphrase, in the browser host and the command line only.
+ *
+ * SECURITY: it crosses the contract towards the host only (never back), is held for the
+ * one call that needs it, and is never logged; the Electron host ignores it (the OS
+ * keychain seals the vault there).
+ */
+const VaultPassphrase = z.string().min(1).max(1024).optional();
+
+/** Where the host reads a token: a file or an environment variable named like `*TOKEN*`. */
+const TokenSourceFields = {
+  tokenFile: z.string().trim().min(1).max(4096).optional(),
+  tokenEnv: z
+    .string()
+    .trim()
+    .regex(/^[A-Z][A-Z0-9_]*TOKEN[A-Z0-9_]*$/, 'an environment variable named like *TOKEN*')
+    .max(128)
+    .optional(),
+};
+
+/** A restore credential as it may leave the main process: metadata, never the secret. */
+export const VaultCredentialView = z.object({
+  id: CredentialId,
+  kind: z.enum(['github-token', 'git-token', 's3-keys', 'etcd-user']),
+  label: z.string(),
+  /** Where it is used: `{apiBaseUrl, owner}`, `{baseUrl}`, `{endpoint, bucket}` or `{endpoints}`. */
+  target: z.record(z.string(), z.unknown()),
+  /** GitHub's `hashed_token` form, an AWS access key id, or `user@endpoint`. */
+  fingerprint: z.string(),
+  fingerprintKind: z.enum(['github-hashed-token', 'aws-access-key-id', 'etcd-user']),
+  createdAt: z.string(),
+});
+export type VaultCredentialView = z.infer<typeof VaultCredentialView>;
+
+export const VaultListResult = z.object({
+  credentials: z.array(VaultCredentialView).readonly(),
+  /** How the vault is sealed here: the OS keychain (Electron) or a passphrase. */
+  box: z.enum(['safe-storage', 'passphrase']),
+  /** The host has `BULKHEAD_VAULT_PASSPHRASE` set, so the page need not ask for it. */
+  passphraseFromEnv: z.boolean(),
+  /** Vault files that could not be read, and why (never their contents). */
+  problems: z.array(z.object({ file: z.string(), problem: z.string() })).readonly(),
+});
+
+/**
+ * A credential to add. The secret never crosses the contract: the host reads the token
+ * from the file or variable named, like `diff:run`'s read-only token.
+ */
+export const VaultAddRequest = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('github-token'),
+    label: z.string().trim().min(1).max(200),
+    target: z.object({
+      apiBaseUrl: z.url({ protocol: /^https?$/ }).max(2048),
+      owner: z.string().trim().min(1).max(100),
+    }),
+    ...TokenSourceFields,
+    passphrase: VaultPassphrase,
+  }),
+  z.object({
+    kind: z.literal('git-token'),
+    label: z.string().trim().min(1).max(200),
+    target: z.object({ baseUrl: z.url({ protocol: /^https?$/ }).max(2048) }),
+    username: z.string().trim().min(1).max(256),
+    ...TokenSourceFields,
+    passphrase: VaultPassphrase,
+  }),
+]);
+
+const ScopeNeedView = z.object({
+  scope: z.string(),
+  required: z.boolean(),
+  reason: z.string(),
+  operations: z.array(z.string()).readonly(),
+});
+
+export const RestorePlanRequest = z.object({
+  taskId: TaskId,
+  /** A catalog opened in the Catalog view (an import cannot be restored from: it is unsigned). */
+  catalogId: CatalogHandle,
+  /** The snapshot the differences were taken from; default the latest verified one. */
+  snapshotId: SnapshotRef.optional(),
+  /** The live side, read with the read-only diff token (never the restore credential). */
+  live: DiffLiveInput,
+  /** The incident's short name: beside refs go to `restore/<incident>/...`. */
+  incident: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-" (at most 64)'),
+  /** The differences chosen in the Diff view, as given. */
+  differences: z.array(DifferenceView).min(1).max(100_000),
+  /** Per difference id: overwrite a ref that moved on, or restore beside it (the default). */
+  overrides: z.record(z.string(), z.enum(['overwrite', 'beside'])).optional(),
+  /** A JSON file of secret values supplied now (`{"owner/repo": {"NAME": "value"}}`), read by the host. */
+  suppliedSecretsFile: z.string().trim().min(1).max(4096).optional(),
+  /** `restore-key.json`, to open secret values the snapshot sealed to the restore key. */
+  restoreKeyFile: z.string().trim().min(1).max(4096).optional(),
+});
+
+export const RestorePlanResult = z.object({
+  plan: RestorePlan,
+  planHash: PlanHash,
+  /** What the user types to approve it. */
+  confirmationPhrase: z.string(),
+  scopes: z.array(ScopeNeedView).readonly(),
+});
+
+const TrailCredentialUseView = z.object({
+  fingerprint: z.string().max(1024),
+  kind: z.enum(chunkCredentialKinds as unknown as [CredentialKind, ...CredentialKind[]]),
+  events: z.number().int().nonnegative(),
+  destructive: z.number().int().nonnegative(),
+  actors: z.array(z.string()).max(10_000).readonly(),
+  sessions: z.array(z.string()).max(10_000).readonly(),
+  firstSeen: z.number(),
+  lastSeen: z.number(),
+  sourceIds: z.array(z.string()).max(10_000).readonly(),
+});
+const CheckedSourceView = z.object({
+  id: z.string(),
+  name: z.string(),
+  events: z.number().int().nonnegative(),
+});
+
+export const RestoreIsolationRequest = z.object({
+  planHash: PlanHash,
+  credentialIds: z.array(CredentialId).min(1).max(16),
+  /** `credentialUses(store)` from the page's worker, which holds the loaded trails. */
+  uses: z.array(TrailCredentialUseView).max(1_000_000),
+  sources: z.array(CheckedSourceView).max(10_000),
+  passphrase: VaultPassphrase,
+});
+
+export const IsolationVerdictView = z.object({
+  ok: z.boolean(),
+  reason: z.enum(['isolated', 'shared', 'no-trail']),
+  conflicts: z
+    .array(
+      z.object({
+        credentialId: z.string(),
+        label: z.string(),
+        fingerprint: z.string(),
+        use: TrailCredentialUseView,
+        explanation: z.string(),
+      }),
+    )
+    .readonly(),
+  warnings: z.array(z.string()).readonly(),
+  sourcesChecked: z.array(CheckedSourceView).readonly(),
+  eventsChecked: z.number(),
+  credentialIds: z.array(z.string()).readonly(),
+});
+
+const LeastPrivilegeView = z.object({
+  credentialId: z.string(),
+  label: z.string(),
+  /** The login the token belongs to, as the provider answers `whoami`. */
+  login: z.string(),
+  /** Classic scopes held; null for a fine-grained token (not listed by the provider). */
+  held: z.array(z.string()).nullable(),
+  ok: z.boolean(),
+  missing: z.array(z.string()).readonly(),
+  excess: z.array(z.string()).readonly(),
+  broader: z.array(z.string()).readonly(),
+  unknown: z.boolean(),
+  /** Scopes the plan may need (`workflow`) that the token does not hold. */
+  optionalMissing: z.array(z.string()).readonly(),
+});
+
+export const RestoreIsolationResult = z.object({
+  verdict: IsolationVerdictView,
+  /** What to type to override a refusal; null when isolated. */
+  overridePhrase: z.string().nullable(),
+  leastPrivilege: LeastPrivilegeView.nullable(),
+  /** Why the least-privilege report could not be made (no passphrase, the provider refused). */
+  leastPrivilegeProblem: z.string().nullable(),
+  scopes: z.array(ScopeNeedView).readonly(),
+});
+
+/** A call that leases the plan's restore credentials from the vault. */
+const LeasedCall = {
+  planHash: PlanHash,
+  /** The restore credentials: a GitHub token for the target, optionally a git token. */
+  credentialIds: z.array(CredentialId).min(1).max(16),
+  passphrase: VaultPassphrase,
+};
+
+export const RestoreDryRunRequest = z.object({ taskId: TaskId, ...LeasedCall });
+
+const Status3 = z.enum(['ok', 'conflict', 'blocked']);
+export const RestoreDryRunResult = z.object({
+  planHash: z.string(),
+  ok: z.number(),
+  conflicts: z.number(),
+  blocked: z.number(),
+  items: z
+    .array(
+      z.object({
+        opId: z.string(),
+        status: Status3,
+        reason: z.string(),
+        checks: z
+          .array(z.object({ precondition: z.unknown(), status: Status3, reason: z.string() }))
+          .readonly(),
+      }),
+    )
+    .readonly(),
+});
+
+const ApproverSignatureView = z.object({
+  publicKey: z.string().max(256),
+  fingerprint: z.string().max(256),
+  signature: z.string().max(512),
+});
+
+export const RestoreApplyRequest = z.object({
+  taskId: TaskId,
+  ...LeasedCall,
+  approval: z.object({
+    /** The confirmation phrase as typed. */
+    phrase: z.string().max(512),
+    /** A second approver's Ed25519 signature of the plan hash. */
+    approver: ApproverSignatureView.optional(),
+    /** The isolation override phrase as typed, when the proof refused. */
+    overrideAcknowledgement: z.string().max(2048).optional(),
+  }),
+});
+
+export const VerificationResultView = z.object({
+  planHash: z.string(),
+  target: z.object({ apiUrl: z.string(), owner: z.string(), gitUrl: z.string() }),
+  snapshot: z.object({
+    catalogId: z.string(),
+    snapshotSeq: z.number(),
+    snapshotId: z.string().nullable(),
+  }),
+  verifiedAt: z.string(),
+  ok: z.boolean(),
+  counts: z.object({ ok: z.number(), mismatch: z.number(), skipped: z.number() }),
+  checks: z
+    .array(
+      z.object({
+        opId: z.string(),
+        status: z.enum(['ok', 'mismatch', 'skipped']),
+        expected: z.unknown(),
+        found: z.unknown(),
+        note: z.string(),
+      }),
+    )
+    .readonly(),
+  signature: z.object({ publicKey: z.string(), fingerprint: z.string(), signature: z.string() }),
+});
+export type VerificationResultView = z.infer<typeof VerificationResultView>;
+
+export const RestoreApplyResult = z.object({
+  planHash: z.string(),
+  execution: z.object({
+    status: z.enum(['completed', 'cancelled', 'failed']),
+    done: z.number(),
+    already: z.number(),
+    skipped: z.number(),
+    failed: z.number(),
+    notRun: z.number(),
+    retries: z.number(),
+    steps: z
+      .array(
+        z.object({
+          opId: z.string(),
+          outcome: z.enum(['done', 'already', 'skipped', 'failed', 'not-run']),
+          result: z.unknown(),
+        }),
+      )
+      .readonly(),
+  }),
+  verification: VerificationResultView.nullable(),
+  tornLine: z.number().nullable(),
+});
+
+export const RestoreStepState = z.enum([
+  'pending',
+  'running',
+  'done',
+  'already',
+  'skipped',
+  'failed',
+]);
+export type RestoreStepState = z.infer<typeof RestoreStepState>;
+
+export const RestoreStatusResult = z.object({
+  planHash: z.string(),
+  /** A journal exists for this plan (an apply started). */
+  journal: z.boolean(),
+  /** An apply or resume of this plan is running in this host now. */
+  running: z.boolean(),
+  operations: z
+    .array(
+      z.object({
+        opId: z.string(),
+        state: RestoreStepState,
+        attempts: z.number(),
+        /** The last failure, or why a step was skipped. */
+        message: z.string().nullable(),
+      }),
+    )
+    .readonly(),
+  approval: z
+    .object({
+      phrase: z.string(),
+      approvedAt: z.string(),
+      approverFingerprint: z.string().nullable(),
+      overrideAcknowledgement: z.string().nullable(),
+      /** The isolation verdict's reason as the approval recorded it. */
+      isolation: z.enum(['isolated', 'shared', 'no-trail']).nullable(),
+    })
+    .nullable(),
+  finished: z.boolean(),
+  cancelled: z.boolean(),
+  retries: z.number(),
+  records: z.number(),
+  /** The last verification the journal holds. */
+  verification: VerificationResultView.nullable(),
+});
+
+export const RestoreVerifyRequest = z.object({ taskId: TaskId, ...LeasedCall });
+
 export interface TaskSpec {
   /** The title the status bar shows while the task runs. */
   readonly title: string;
@@ -318,6 +653,31 @@ export const invokeChannels = {
   },
   'diff:reveal': { req: DiffRevealRequest, res: DiffRevealResult },
   'diff:file': { req: DiffFileRequest, res: DiffFileResult },
+  'vault:list': { req: z.object({}), res: VaultListResult },
+  'vault:add': { req: VaultAddRequest, res: VaultCredentialView },
+  'vault:remove': { req: z.object({ id: CredentialId }), res: z.object({ removed: z.boolean() }) },
+  'restore:plan': {
+    req: RestorePlanRequest,
+    res: RestorePlanResult,
+    task: { title: 'Planning the restore', unit: 'percent' },
+  },
+  'restore:isolation': { req: RestoreIsolationRequest, res: RestoreIsolationResult },
+  'restore:dry-run': {
+    req: RestoreDryRunRequest,
+    res: RestoreDryRunResult,
+    task: { title: 'Dry run of the restore', unit: 'operations' },
+  },
+  'restore:apply': {
+    req: RestoreApplyRequest,
+    res: RestoreApplyResult,
+    task: { title: 'Restoring', unit: 'operations' },
+  },
+  'restore:status': { req: z.object({ planHash: PlanHash }), res: RestoreStatusResult },
+  'restore:verify': {
+    req: RestoreVerifyRequest,
+    res: VerificationResultView,
+    task: { title: 'Verifying the restore', unit: 'operations' },
+  },
   'task:list': { req: z.object({}), res: z.array(TaskProgress) },
   'task:cancel': {
     req: z.object({ taskId: TaskId }),
