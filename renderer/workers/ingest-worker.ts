@@ -336,6 +336,11 @@ function linksOf(analysis: Analysis): EventLinks {
   return {
     causeOf: (row) => causes.get(row) ?? null,
     effectsOf: (row) => effects.get(row) ?? [],
+    // For the isolation proof: which tokens each agent session's effects used.
+    sessions: analysis.correlation.sessions.map((s) => ({
+      session: s.session,
+      credentials: s.credentials,
+    })),
   };
 }
 

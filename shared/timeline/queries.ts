@@ -13,6 +13,11 @@ import { linkCauses } from '../diff/diff-engine';
 import { summariseTimeline, type TimelineSummary } from '../diff/report';
 import { assertNever } from '../util/assert-never';
 import type { RepoState } from '../domain/forge-state';
+import {
+  credentialUses,
+  type CredentialUsesOptions,
+  type TrailCredentialUse,
+} from '../restore/isolation';
 import { cursorDiff, type CursorDiff } from './cursor-diff';
 import { buildLaneLayout, type LaneGrouping, type LaneLayout } from './lane-layout';
 
@@ -48,7 +53,9 @@ export type TimelineQuery =
       readonly cursor: number;
       /** When the baseline was taken: only later events are replayed. */
       readonly since?: number;
-    };
+    }
+  /** Every credential the trails name (`credentialUses`), for the restore's isolation proof. */
+  | { readonly kind: 'credential-uses' };
 
 /** One event as a table row or a tooltip shows it. */
 export interface EventSummary {
@@ -112,6 +119,7 @@ export interface TimelineAnswers {
   readonly causes: ReadonlyArray<Difference>;
   readonly summary: TimelineSummary;
   readonly 'cursor-diff': CursorDiff;
+  readonly 'credential-uses': ReadonlyArray<TrailCredentialUse>;
 }
 
 export type TimelineAnswer<Q extends TimelineQuery> = TimelineAnswers[Q['kind']];
@@ -131,6 +139,8 @@ export interface EventLinks {
   causeOf(row: number): number | null;
   /** The provider events tool call `row` caused (empty for anything else). */
   effectsOf(row: number): ReadonlyArray<number>;
+  /** Agent sessions and the credentials correlation tied to them (none before analysis). */
+  readonly sessions?: CredentialUsesOptions['sessions'];
 }
 
 /** No correlation known (before the first analysis finishes). */
@@ -273,6 +283,8 @@ function answerAny(
       return causesOf(store, q.differences, q.since, links);
     case 'cursor-diff':
       return cursorDiff(store, q.baseline, q.cursor, q.since, links);
+    case 'credential-uses':
+      return credentialUses(store, links.sessions ? { sessions: links.sessions } : {});
     default:
       return assertNever(q, 'timeline query');
   }
