@@ -49,6 +49,69 @@ export interface ReportNote {
   readonly text: string;
 }
 
+/** The signed verification of a restore, as `verifyRestore` made it (digests, never values). */
+export interface ReportVerification {
+  readonly planHash: string;
+  readonly target: { readonly apiUrl: string; readonly owner: string; readonly gitUrl: string };
+  readonly snapshot: {
+    readonly catalogId: string;
+    readonly snapshotSeq: number;
+    readonly snapshotId: string | null;
+  };
+  readonly verifiedAt: string;
+  readonly ok: boolean;
+  readonly counts: { readonly ok: number; readonly mismatch: number; readonly skipped: number };
+  readonly checks: ReadonlyArray<{
+    readonly opId: string;
+    readonly status: 'ok' | 'mismatch' | 'skipped';
+    readonly expected: unknown;
+    readonly found: unknown;
+    readonly note: string;
+  }>;
+  /** Ed25519 over the canonical JSON of everything above; kept whole so a reader can check it. */
+  readonly signature: {
+    readonly publicKey: string;
+    readonly fingerprint: string;
+    readonly signature: string;
+  };
+}
+
+/**
+ * A restore as the report carries it: the plan in brief, the journal's summary (the
+ * approval as recorded, with any isolation override, and each operation's outcome) and
+ * the signed verification.
+ */
+export interface ReportRestore {
+  readonly planHash: string;
+  readonly incident: string;
+  readonly target: { readonly apiUrl: string; readonly owner: string };
+  readonly snapshotSeq: number;
+  readonly operations: ReadonlyArray<{
+    readonly id: string;
+    readonly fidelity: string;
+    readonly note: string;
+    /** The journal's last state for it: done, already, skipped, failed, pending... */
+    readonly state: string;
+    readonly message: string | null;
+  }>;
+  readonly unrepaired: ReadonlyArray<{ readonly differenceId: string; readonly reason: string }>;
+  /** The approval the journal recorded; null when none is (the restore never ran). */
+  readonly approval: {
+    readonly phrase: string;
+    readonly approvedAt: string;
+    readonly approverFingerprint: string | null;
+    readonly overrideAcknowledgement: string | null;
+    readonly isolation: string | null;
+  } | null;
+  readonly journal: {
+    readonly records: number;
+    readonly retries: number;
+    readonly finished: boolean;
+    readonly cancelled: boolean;
+  };
+  readonly verification: ReportVerification | null;
+}
+
 /** Everything a report says. */
 export interface IncidentReport {
   readonly title: string;
@@ -65,6 +128,8 @@ export interface IncidentReport {
   readonly blastRadius: BlastRadius;
   readonly differences: ReadonlyArray<Difference>;
   readonly notes?: ReadonlyArray<ReportNote>;
+  /** The restore, when one was added to the report. */
+  readonly restore?: ReportRestore;
 }
 
 function top(counts: Map<string, number>, limit: number): CountedValue[] {
@@ -135,6 +200,7 @@ export interface ReportInputs {
   /** Linked differences (`linkCauses`), so the blast radius counts credentials. */
   readonly differences: ReadonlyArray<Difference>;
   readonly notes?: ReadonlyArray<ReportNote>;
+  readonly restore?: ReportRestore;
 }
 
 /** A report from its parts, the blast radius computed from the differences. */
@@ -150,6 +216,7 @@ export function createReport(inputs: ReportInputs): IncidentReport {
     blastRadius: blastRadius(inputs.differences),
     differences: inputs.differences,
     ...(inputs.notes ? { notes: inputs.notes } : {}),
+    ...(inputs.restore ? { restore: inputs.restore } : {}),
   };
 }
 
@@ -276,6 +343,63 @@ function overview(report: IncidentReport): Array<[string, string]> {
   return rows;
 }
 
+/** A value of a verification check in one short line (digests and shas, never values). */
+function checkValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'none');
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** The restore's facts, as the overview table of its section lists them. */
+function restoreFacts(r: ReportRestore): Array<[string, string]> {
+  const rows: Array<[string, string]> = [
+    ['Plan hash', r.planHash],
+    ['Incident', r.incident],
+    ['Target', `${r.target.owner} at ${r.target.apiUrl}`],
+    ['From snapshot', `#${r.snapshotSeq}`],
+    ['Operations', String(r.operations.length)],
+  ];
+  const a = r.approval;
+  if (a === null) {
+    rows.push(['Approval', 'none recorded (the restore did not run)']);
+  } else {
+    rows.push(['Approved', `${a.approvedAt}, typed "${a.phrase}"`]);
+    rows.push(['Second approver', a.approverFingerprint ?? 'none']);
+    rows.push(['Isolation proof', a.isolation ?? 'not recorded']);
+    if (a.overrideAcknowledgement !== null) {
+      rows.push(['Isolation overridden', `typed "${a.overrideAcknowledgement}"`]);
+    }
+  }
+  const j = r.journal;
+  rows.push([
+    'Journal',
+    `${j.records} records, ${j.retries} retries, ${j.finished ? 'finished' : 'not finished'}${j.cancelled ? ', cancelled once' : ''}`,
+  ]);
+  const v = r.verification;
+  rows.push([
+    'Verification',
+    v === null
+      ? 'not verified'
+      : v.ok
+        ? `verified ${v.verifiedAt}: every target equals the snapshot (${v.counts.ok} ok, ${v.counts.skipped} skipped)`
+        : `DRIFT at ${v.verifiedAt}: ${v.counts.mismatch} of ${v.checks.length} targets differ from the snapshot`,
+  ]);
+  if (v !== null) {
+    rows.push(['Signed by', `${v.signature.fingerprint} (Ed25519 ${v.signature.publicKey})`]);
+    rows.push(['Signature', v.signature.signature]);
+  }
+  return rows;
+}
+
+function restoreOperationRows(r: ReportRestore): string[][] {
+  return r.operations.map((o) => [o.id, o.fidelity, o.state, o.message ?? o.note]);
+}
+
+function driftRows(r: ReportRestore): string[][] {
+  return (r.verification?.checks ?? [])
+    .filter((c) => c.status === 'mismatch')
+    .map((c) => [c.opId, checkValue(c.expected), checkValue(c.found), c.note]);
+}
+
 /** The report as Markdown (GitHub-flavoured tables; every value escaped). */
 export function renderMarkdown(report: IncidentReport): string {
   const out: string[] = [`# ${escapeMarkdown(report.title)}`, ''];
@@ -342,6 +466,32 @@ export function renderMarkdown(report: IncidentReport): string {
         ),
         '',
       );
+    }
+  }
+  if (report.restore) {
+    const r = report.restore;
+    out.push('## Restore', '');
+    out.push(mdTable(['Item', 'Value'], restoreFacts(r)), '');
+    out.push(
+      '### Operations',
+      '',
+      mdTable(['Operation', 'Fidelity', 'Outcome', 'Note'], restoreOperationRows(r)),
+      '',
+    );
+    if (r.unrepaired.length > 0) {
+      out.push(
+        '### Chosen but not restored',
+        '',
+        mdTable(
+          ['Difference', 'Why'],
+          r.unrepaired.map((u) => [u.differenceId, u.reason]),
+        ),
+        '',
+      );
+    }
+    const drift = driftRows(r);
+    if (drift.length > 0) {
+      out.push('### Drift', '', mdTable(['Operation', 'Snapshot', 'Now', 'Note'], drift), '');
     }
   }
   if (report.notes && report.notes.length > 0) {
@@ -450,6 +600,31 @@ export function renderHtml(report: IncidentReport): string {
           detailLines(d).map((l) => [l]),
           'details',
         ),
+      );
+    }
+  }
+  if (report.restore) {
+    const r = report.restore;
+    parts.push('<h2>Restore</h2>');
+    parts.push(htmlTable(['Item', 'Value'], restoreFacts(r)));
+    parts.push(
+      '<h3>Operations</h3>',
+      htmlTable(['Operation', 'Fidelity', 'Outcome', 'Note'], restoreOperationRows(r)),
+    );
+    if (r.unrepaired.length > 0) {
+      parts.push(
+        '<h3>Chosen but not restored</h3>',
+        htmlTable(
+          ['Difference', 'Why'],
+          r.unrepaired.map((u) => [u.differenceId, u.reason]),
+        ),
+      );
+    }
+    const drift = driftRows(r);
+    if (drift.length > 0) {
+      parts.push(
+        '<h3>Drift</h3>',
+        htmlTable(['Operation', 'Snapshot', 'Now', 'Note'], drift, 'details'),
       );
     }
   }
