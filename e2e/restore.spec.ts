@@ -74,11 +74,18 @@ async function planFromDiff(page: Page, incident: RestoreIncident): Promise<Rest
 }
 
 /** Dry run, the typed approval, the run and its verification. */
-async function runToVerified(restore: RestorePage): Promise<string> {
+async function runToVerified(
+  restore: RestorePage,
+  shots: { readonly approval: string },
+): Promise<string> {
   await restore.dryRun.click();
   await expect(restore.dryRunSummary).toContainText('0 blocked');
   await expect(restore.dryRunItems.first()).toBeVisible();
-  const phrase = await restore.approveWithPhrase();
+  await restore.approveOpen.click();
+  const phrase = (await restore.phraseExpected.textContent()) ?? '';
+  await restore.phrase.fill(phrase);
+  await restore.page.screenshot({ path: shots.approval });
+  await restore.approve.click();
   expect(phrase).toMatch(/^restore \d+ operations to acme$/);
   await expect(restore.verification).toHaveAttribute('data-ok', 'true', { timeout: 90_000 });
   await expect(restore.verification).toContainText('Every target equals the snapshot');
@@ -110,7 +117,7 @@ test('restores what the diff found through an isolated restore token, approved b
 }, testInfo) => {
   test.setTimeout(240_000);
   const restore = await planFromDiff(page, incident);
-  await page.screenshot({ path: testInfo.outputPath('restore-plan.png'), fullPage: true });
+  await page.screenshot({ path: testInfo.outputPath('restore-plan.png') });
 
   // The restore token, into the vault through the form (the host reads the file).
   await restore.passphrase.fill(passphrase);
@@ -130,8 +137,9 @@ test('restores what the diff found through an isolated restore token, approved b
   await expect(restore.leastPrivilege).toContainText('signed in as restore-bot');
   await expect(restore.leastPrivilege).toContainText('covers the plan');
 
-  await runToVerified(restore);
-  await page.screenshot({ path: testInfo.outputPath('restore-verified.png'), fullPage: true });
+  await runToVerified(restore, { approval: testInfo.outputPath('restore-approval.png') });
+  await restore.verification.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('restore-verified.png') });
   await expectForgeRestored(incident);
 });
 
@@ -152,7 +160,8 @@ test('refuses the agent’s own token with the explanation, and lets the typed o
   await expect(restore.conflicts).toContainText('by ops');
   await expect(restore.conflicts).toContainText('destructive');
   await expect(restore.dryRun).toBeDisabled();
-  await page.screenshot({ path: testInfo.outputPath('restore-refused.png'), fullPage: true });
+  await restore.verdict.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('restore-refused.png') });
 
   // A wrong phrase does not do; the exact one does.
   await restore.override.fill('I accept the risk');
@@ -166,7 +175,9 @@ test('refuses the agent’s own token with the explanation, and lets the typed o
   await restore.approveOpen.click();
   await expect(restore.page.getByTestId('approval-override-note')).toContainText(overridePhrase);
   await restore.page.getByRole('button', { name: 'Not now' }).click();
-  await runToVerified(restore);
+  await runToVerified(restore, {
+    approval: testInfo.outputPath('restore-approval-overridden.png'),
+  });
   await expect(restore.approvalRecord).toContainText(`isolation overridden: “${overridePhrase}”`);
   await expectForgeRestored(incident);
 
@@ -190,12 +201,14 @@ test('refuses the agent’s own token with the explanation, and lets the typed o
   // The report carries the restore: the journal's summary, the override and the signed verification.
   await restore.addToReport.click();
   await expect(restore.addToReport).toHaveText('In the report (update)');
-  await page.screenshot({ path: testInfo.outputPath('restore-overridden.png'), fullPage: true });
+  await restore.progress.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('restore-overridden.png') });
   await page
     .getByTestId('sidebar')
     .getByRole('link', { name: /^Report/ })
     .click();
   await expect(page.getByTestId('report-restore')).toContainText('verified');
+  await page.screenshot({ path: testInfo.outputPath('report-restore.png') });
   const markdown = await downloadText(page, 'report-export-markdown');
   expect(markdown).toContain('## Restore');
   expect(markdown).toContain(overridePhrase);

@@ -89,13 +89,4 @@ export class RestorePage {
     await this.addTokenRef.fill(tokenFile);
     await this.addSubmit.click();
   }
-
-  /** Types the confirmation phrase the dialog shows, and approves. */
-  async approveWithPhrase(): Promise<string> {
-    await this.approveOpen.click();
-    const expected = (await this.phraseExpected.textContent()) ?? '';
-    await this.phrase.fill(expected);
-    await this.approve.click();
-    return expected;
-  }
 }

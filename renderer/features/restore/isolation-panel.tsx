@@ -1,4 +1,3 @@
-import { formatUtc } from '../../../shared/restore/isolation';
 import { describeError } from '../../api/api-error';
 import { useSourcesStore } from '../sources/store';
 import { useProveIsolation } from './queries';
@@ -123,12 +122,7 @@ export function IsolationPanel({
               </p>
               <ul className="restore-conflicts" data-testid="isolation-conflicts">
                 {verdict.conflicts.map((c) => (
-                  <li key={c.credentialId}>
-                    {c.explanation}
-                    <div className="muted">
-                      First seen {formatUtc(c.use.firstSeen)}, last {formatUtc(c.use.lastSeen)}.
-                    </div>
-                  </li>
+                  <li key={c.credentialId}>{c.explanation}</li>
                 ))}
               </ul>
               {isolation.overridePhrase !== null && (

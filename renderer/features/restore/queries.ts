@@ -122,6 +122,8 @@ export function useDryRun() {
   const api = useApi();
   return useMutation({
     mutationKey: ['restore:dry-run'],
+    // A new dry run replaces the last one's answer: approval waits for the fresh one.
+    onMutate: () => setDryRun(null),
     mutationFn: (input: { readonly planHash: string; readonly passphrase: string }) =>
       api.invoke('restore:dry-run', {
         taskId: newTaskId(),
