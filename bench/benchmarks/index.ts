@@ -7,6 +7,7 @@ import { gitLostCommits, gitTreeDiff, gitTreeDiffWarm } from './git-diff';
 import { ingestPeakMemory, ingestThroughput } from './ingest-events';
 import { queryStructured, queryText, textIndexBuild, textIndexMemory } from './ingest-query';
 import { ipcRoundTrip } from './ipc-round-trip';
+import { restoreRepoPush, restoreVariables } from './restore';
 import {
   browserIngest,
   timelineFirstPaint,
@@ -25,6 +26,8 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   gitTreeDiffWarm,
   gitLostCommits,
   diffOrg,
+  restoreRepoPush,
+  restoreVariables,
   ingestThroughput,
   ingestPeakMemory,
   queryStructured,

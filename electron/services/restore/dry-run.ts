@@ -55,11 +55,19 @@ export interface TargetReader {
   environmentExists(repo: string, environment: string): Promise<boolean>;
 }
 
-/** A reader over a target connection; `cache` keeps answers for the whole dry run. */
-export function targetReader(target: TargetConnection, cache = true): TargetReader {
+/**
+ * A reader over a target connection.
+ *
+ * `true` keeps every answer for the whole dry run; `false` asks every time;
+ * `positiveTtlMs` keeps only the answers that something exists, for that long.
+ */
+export function targetReader(
+  target: TargetConnection,
+  cache: boolean | { readonly positiveTtlMs: number } = true,
+): TargetReader {
   const memo = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
-    if (!cache) return read();
+    if (cache !== true) return read();
     let found = memo.get(key) as Promise<T> | undefined;
     if (!found) {
       found = read();
@@ -67,13 +75,23 @@ export function targetReader(target: TargetConnection, cache = true): TargetRead
     }
     return found;
   };
+  const expiring = new Map<string, number>();
+  const exists = async (key: string, read: () => Promise<boolean>): Promise<boolean> => {
+    if (typeof cache !== 'object') return once(key, read);
+    const until = expiring.get(key);
+    if (until !== undefined && until > Date.now()) return true;
+    const yes = await read();
+    if (yes) expiring.set(key, Date.now() + cache.positiveTtlMs);
+    else expiring.delete(key);
+    return yes;
+  };
   const split = (repo: string) => {
     const [owner = '', name = ''] = repo.split('/');
     return { owner, name };
   };
   return {
     repoExists: (repo) =>
-      once(`repo ${repo}`, async () => {
+      exists(`repo ${repo}`, async () => {
         const { owner, name } = split(repo);
         return (await target.adapter.getRepo(owner, name)) !== null;
       }),
@@ -87,14 +105,15 @@ export function targetReader(target: TargetConnection, cache = true): TargetRead
         const pull = await target.adapter.getPull(owner, name, number);
         return pull === null ? null : { state: pull.state, merged: pull.merged };
       }),
-    environmentExists: async (repo, environment) => {
-      const names = await once(`envs ${repo}`, async () => {
-        const { owner, name } = split(repo);
-        if (!(await target.adapter.getRepo(owner, name))) return [];
-        return target.adapter.listEnvironmentNames(owner, name);
-      });
-      return names.some((n) => n.toLowerCase() === environment.toLowerCase());
-    },
+    environmentExists: (repo, environment) =>
+      exists(`env ${repo} ${environment.toLowerCase()}`, async () => {
+        const names = await once(`envs ${repo}`, async () => {
+          const { owner, name } = split(repo);
+          if (!(await target.adapter.getRepo(owner, name))) return [];
+          return target.adapter.listEnvironmentNames(owner, name);
+        });
+        return names.some((n) => n.toLowerCase() === environment.toLowerCase());
+      }),
   };
 }
 

@@ -11,7 +11,7 @@ import {
   type RestorePlan,
 } from '../../../shared/restore/plan-model';
 import { assertNever } from '../../../shared/util/assert-never';
-import { checkPrecondition, targetReader } from './dry-run';
+import { checkPrecondition, targetReader, type TargetReader } from './dry-run';
 import { journalProgress, type Journal } from './journal';
 import {
   connectTarget,
@@ -139,6 +139,10 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
   const backoff = options.backoffMs ?? 500;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const repoLocks = new Map<string, Promise<unknown>>();
+  // Variables and secrets recheck that their repository and environment exist; a yes is
+  // kept for two seconds (a no never), so a thousand steps in one repository do not ask
+  // a thousand times. A repository gone within that time fails the write itself, by name.
+  const existence = targetReader(target, { positiveTtlMs: 2000 });
   let cancelled = false;
   const report = (op: RestoreOperation, state: StepProgress['state'], message: string) =>
     options.onProgress?.({
@@ -157,7 +161,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
       await journal.append('step-start', { opId: op.id, attempt });
       try {
         const outcome = await opContext.run(op.id, () =>
-          withRepoLock(repoLocks, op, () => runStep(op, hash, target, source, outcomes)),
+          withRepoLock(repoLocks, op, () => runStep(op, hash, target, source, outcomes, existence)),
         );
         await Promise.all(pendingRetries.splice(0));
         await journal.append('step-done', { opId: op.id, ...outcome });
@@ -308,8 +312,9 @@ async function recheck(
   target: TargetConnection,
   source: SnapshotSource,
   outcomes: ReadonlyMap<string, { outcome: string }>,
+  shared?: TargetReader,
 ): Promise<void> {
-  const reader = targetReader(target, false);
+  const reader = shared ?? targetReader(target, false);
   for (const pre of op.preconditions) {
     const check = await checkPrecondition(pre, reader, source, (id) => {
       const o = outcomes.get(id)?.outcome;
@@ -327,6 +332,7 @@ async function runStep(
   target: TargetConnection,
   source: SnapshotSource,
   outcomes: ReadonlyMap<string, { outcome: string }>,
+  reader: TargetReader,
 ): Promise<StepOutcome> {
   const { adapter } = target;
   const { owner, name } = split(op.repo);
@@ -404,11 +410,11 @@ async function runStep(
         );
       }
       const scope = scopeOf(op.repo, op.scope);
-      const now = await adapter.getVariable(scope, op.name);
-      if (now !== null && now.value === value) {
-        return { outcome: 'already', result: { name: op.name, valueDigest: op.valueDigest } };
-      }
-      await recheck(op, target, source, outcomes);
+      // Setting a variable to its snapshot value is idempotent by value: the adapter reads
+      // it first (create or update), and a second write of the same value changes nothing.
+      // So the step does not read it again itself; a thousand variables are a thousand
+      // steps against a forge that answers one write at a time.
+      await recheck(op, target, source, outcomes, reader);
       const how = await adapter.setVariable(scope, op.name, value);
       return { outcome: 'done', result: { name: op.name, valueDigest: op.valueDigest, how } };
       // SECURITY: end of variable values.
@@ -426,7 +432,7 @@ async function runStep(
           result: { reason: `${op.id}: no value for ${op.name} (${op.source}) was found` },
         };
       }
-      await recheck(op, target, source, outcomes);
+      await recheck(op, target, source, outcomes, reader);
       const scope = scopeOf(op.repo, op.scope);
       // Setting a secret to the same value twice is harmless: no state check is needed.
       const how = await adapter.setSecret(scope, op.name, value);

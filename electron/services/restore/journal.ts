@@ -232,33 +232,74 @@ async function appendTo(
   const handle: FileHandle = await open(file, 'a', 0o600);
   const records: JournalRecord[] = [...(read?.records ?? [])];
   let head = read?.head ?? journalGenesis;
-  let queue: Promise<unknown> = Promise.resolve();
+  let broken: unknown = null;
+  interface Waiting {
+    readonly type: JournalType;
+    readonly payload: object;
+    resolve(record: JournalRecord): void;
+    reject(error: unknown): void;
+  }
+  const waiting: Waiting[] = [];
+  let flushing: Promise<void> | null = null;
+
+  // Group commit: appends that arrive while a write is being synced go out together in
+  // the next write, one fsync for all of them. Each caller still resolves only after its
+  // own line is on disk, so "synced before the step goes on" holds; steps running side
+  // by side share the cost of a sync instead of queueing for one each.
+  async function flush(): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0);
+      let text = '';
+      let chain = head;
+      const made: Array<{ item: Waiting; record: JournalRecord; hash: string }> = [];
+      for (const item of batch) {
+        const record = {
+          seq: records.length + made.length + 1,
+          at: new Date(clock()).toISOString(),
+          prev: chain,
+          type: item.type,
+          ...item.payload,
+        } as JournalRecord;
+        const line = canonicalize(record);
+        if (line === undefined) {
+          item.reject(new Error(`journal record ${item.type} is not JSON`));
+          continue;
+        }
+        text += `${line}\n`;
+        chain = lineHash(line);
+        made.push({ item, record, hash: chain });
+      }
+      if (made.length === 0) continue;
+      try {
+        if (broken !== null) throw broken;
+        await handle.write(text);
+        await handle.sync();
+      } catch (error: unknown) {
+        // A failed write may have left part of a line: nothing more is appended after it.
+        broken = error;
+        for (const { item } of made) item.reject(error);
+        continue;
+      }
+      head = chain;
+      for (const { item, record } of made) {
+        records.push(record);
+        item.resolve(record);
+      }
+    }
+    flushing = null;
+  }
+
   return {
     file,
     records,
     append(type, payload) {
-      // Appends are serialised: the chain needs each line's hash before the next.
-      const next = queue.then(async () => {
-        const record = {
-          seq: records.length + 1,
-          at: new Date(clock()).toISOString(),
-          prev: head,
-          type,
-          ...payload,
-        } as JournalRecord;
-        const line = canonicalize(record);
-        if (line === undefined) throw new Error(`journal record ${type} is not JSON`);
-        await handle.write(`${line}\n`);
-        await handle.sync();
-        head = lineHash(line);
-        records.push(record);
-        return record;
+      return new Promise<JournalRecord>((resolve, reject) => {
+        waiting.push({ type, payload, resolve, reject });
+        flushing ??= flush();
       });
-      queue = next.catch(() => undefined);
-      return next;
     },
     async close() {
-      await queue;
+      while (flushing) await flushing;
       await handle.close();
     },
   };

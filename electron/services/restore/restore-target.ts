@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { BulkheadError } from '../../../shared/ipc/errors';
 import type { RestoreTarget } from '../../../shared/restore/plan-model';
 import { cloneUrlOf } from '../catalog/producer/git-mirror';
+import { pushWithPack } from './git-push';
 import {
   createGitHubAdapter,
   type GitHubAdapter,
@@ -40,7 +40,7 @@ export interface TargetConnection {
   remoteRefs(repo: string, signal?: AbortSignal): Promise<ReadonlyMap<string, string>>;
   /**
    * Pushes `sha` from a local bare repository to `targetRef`, sending only the objects the
-   * remote lacks (isomorphic-git over smart HTTP).
+   * remote lacks (smart HTTP through isomorphic-git's client; the pack by native git).
    */
   push(
     repo: string,
@@ -84,6 +84,7 @@ export function connectTarget(
   };
   // SECURITY: the git credential, handed to isomorphic-git for this target's URLs only.
   const onAuth = () => ({ username: credentials.git.username, password: credentials.git.token });
+  const authorization = `Basic ${Buffer.from(`${credentials.git.username}:${credentials.git.token}`, 'utf8').toString('base64')}`;
   // SECURITY: end
   return {
     adapter,
@@ -109,40 +110,21 @@ export function connectTarget(
       }
     },
     async push(repo, gitdir, sha, targetRef, force, signal) {
-      // isomorphic-git pushes a local ref: point one of ours at the commit to send.
-      const local = `refs/bulkhead-restore/${sha}`;
       try {
-        await git.writeRef({ fs, gitdir, ref: local, value: sha, force: true });
-      } catch (error: unknown) {
-        throw new BulkheadError(
-          'bad_request',
-          `push ${targetRef} to ${repo}: ${sha.slice(0, 12)} cannot be referenced in the snapshot's git data (${reasonOf(error)})`,
-        );
-      }
-      let result: Awaited<ReturnType<typeof git.push>>;
-      try {
-        result = await git.push({
-          fs,
-          http,
-          gitdir,
+        await pushWithPack({
           url: urlOf(repo),
-          ref: local,
-          remoteRef: targetRef,
+          gitdir,
+          sha,
+          targetRef,
           force,
-          onAuth,
+          authorization,
           ...(signal ? { signal } : {}),
-        } as Parameters<typeof git.push>[0]);
+        });
       } catch (error: unknown) {
+        if (error instanceof BulkheadError) throw error;
         throw new BulkheadError(
-          httpStatusOf(error) === null ? 'bad_request' : 'unavailable',
+          'unavailable',
           `push ${targetRef} to ${repo} at ${target.gitUrl}: ${reasonOf(error)}`,
-        );
-      }
-      const refResult = result.refs[targetRef];
-      if (!result.ok || (refResult && !refResult.ok)) {
-        throw new BulkheadError(
-          'bad_request',
-          `push ${targetRef} to ${repo}: the git server refused it (${refResult?.error ?? result.error ?? 'no reason given'})`,
         );
       }
     },
