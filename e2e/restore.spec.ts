@@ -141,6 +141,17 @@ test('restores what the diff found through an isolated restore token, approved b
   await restore.verification.scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath('restore-verified.png') });
   await expectForgeRestored(incident);
+
+  // After a reload the view still says, from the journal, where the restore stands.
+  const planned = await restore.operations.count();
+  await page.reload();
+  await expect(page.getByTestId('app-frame')).toBeVisible();
+  await restore.link.click();
+  await expect(restore.plan).toBeVisible();
+  await expect(restore.steps.and(page.locator('[data-state="done"]'))).toHaveCount(planned);
+  await expect(restore.verification).toHaveAttribute('data-ok', 'true');
+  await expect(restore.approveOpen).toBeDisabled();
+  await expect(page.getByTestId('restore-approve')).toContainText('Done: the journal records');
 });
 
 test('refuses the agent’s own token with the explanation, and lets the typed override proceed, recorded', async ({

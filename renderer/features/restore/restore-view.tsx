@@ -17,7 +17,7 @@ import { IsolationPanel } from './isolation-panel';
 import { PlanTable } from './plan-table';
 import { clearPlan, removeFromPlan, usePlanStore } from './plan-store';
 import { ProgressPanel } from './progress-panel';
-import { useApplyRestore, usePlanRestore, useVaultList } from './queries';
+import { useApplyRestore, usePlanRestore, useRestoreStatus, useVaultList } from './queries';
 import {
   isolationAccepted,
   setConflictChoice,
@@ -208,6 +208,8 @@ function PlanStages({ outcome }: { readonly outcome: PlanOutcomeView }) {
   const typed = useRestoreStore((s) => s.overrideTyped);
   const dryRun = useRestoreStore((s) => s.dryRun);
   const apply = useApplyRestore();
+  const status = useRestoreStatus(outcome.planHash, apply.isPending);
+  const finished = status.data?.finished === true;
   const needsPassphrase = vault.data?.box === 'passphrase' && !vault.data.passphraseFromEnv;
   const canApprove =
     isolationAccepted(isolation, typed) &&
@@ -227,11 +229,15 @@ function PlanStages({ outcome }: { readonly outcome: PlanOutcomeView }) {
       <section className="card" aria-labelledby="restore-approve" data-testid="restore-approve">
         <h2 id="restore-approve">Approve and run</h2>
         <p className="muted">
-          {canApprove
-            ? 'Ready: the approval asks you to type what will happen.'
-            : dryRun !== null && dryRun.blocked > 0
-              ? 'The dry run found operations that cannot run: plan again without them.'
-              : 'After the isolation proof and a dry run.'}
+          {finished
+            ? 'Done: the journal records every operation of this plan as run. Verify again below, or plan anew.'
+            : canApprove
+              ? status.data?.journal === true
+                ? 'Ready to resume: the journal says where it stopped; steps done are not repeated.'
+                : 'Ready: the approval asks you to type what will happen.'
+              : dryRun !== null && dryRun.blocked > 0
+                ? 'The dry run found operations that cannot run: plan again without them.'
+                : 'After the isolation proof and a dry run.'}
         </p>
         <button
           type="button"

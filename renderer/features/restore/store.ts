@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { createJSONStorage, persist } from 'zustand/middleware';
 import type { z } from 'zod';
 import type {
   RestoreApplyResult,
@@ -70,9 +71,28 @@ const initial: RestoreState = {
  *
  * Outside the view so a restore that runs while the user looks at the timeline still
  * lands, and the report can carry it. Nothing secret is here: the host keeps the plan's
- * values and the credentials; the passphrase lives in the view's own state only.
+ * values and the credentials; the passphrase lives in the view's own state only. The
+ * plan, the chosen credentials, a running restore's task id and what went into the report
+ * are kept in this tab's sessionStorage, so a reload still shows (from the journal) where
+ * a restore stands and can still cancel it; proofs are made again after a reload.
  */
-export const useRestoreStore = create<RestoreState>(() => initial);
+export const useRestoreStore = create<RestoreState>()(
+  persist(() => initial, {
+    name: 'bulkhead-restore',
+    version: 1,
+    storage: createJSONStorage(() => sessionStorage),
+    partialize: (s) => ({
+      incident: s.incident,
+      choices: s.choices,
+      plan: s.plan,
+      credentialIds: s.credentialIds,
+      applyTaskId: s.applyTaskId,
+      applied: s.applied,
+      verification: s.verification,
+      inReport: s.inReport,
+    }),
+  }),
+);
 
 /** Changes a form field of the restore. */
 export function setRestoreForm(
