@@ -68,7 +68,7 @@ export interface GenerateDemoOptions {
   readonly now?: number;
 }
 
-const totalSteps = 9;
+const totalSteps = 10;
 
 async function exists(file: string): Promise<boolean> {
   return stat(file).then(

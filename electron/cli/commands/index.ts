@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { catalogCommand } from './catalog';
+import { demoCommand } from './demo';
 import { diffCommand } from './diff';
 import { doctorCommand } from './doctor';
 import { ingestCommand } from './ingest';
@@ -27,4 +28,5 @@ export const commands: ReadonlyArray<CliCommand> = [
   diffCommand,
   restoreCommand,
   vaultCommand,
+  demoCommand,
 ];
