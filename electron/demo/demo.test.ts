@@ -13,6 +13,7 @@ import type { CatalogLocation, Progress } from '../services/catalog/catalog-type
 import { diffCore } from '../services/diff/diff-core';
 import { createDiffService, type DiffOutcome } from '../services/diff/diff-service';
 import { createGitHubAdapter } from '../services/github/github-adapter';
+import { createRestoreService } from '../services/restore/restore-service';
 import { readSourceFile } from '../services/ingest/ingest-files';
 import { demoManifestName, demoPath, readDemoManifest, type DemoManifest } from './demo-manifest';
 import { startDemoServers, type DemoServers } from './demo-servers';
@@ -388,4 +389,79 @@ describe('the demo servers', () => {
     expect(ensured.generated).toBe(false);
     expect(ensured.manifest).toEqual(manifest);
   });
+});
+
+describe('restoring the demo', () => {
+  it('the restore user repairs every piece of damage through the restore engine, verified', async () => {
+    const server = servers!;
+    const restoreToken = (
+      await readFile(demoPath(dir, manifest.paths.restoreToken), 'utf8')
+    ).trim();
+    const service = createRestoreService({
+      profileDir: path.join(root, 'restore-profile'),
+      cacheDir: path.join(root, 'restore-cache'),
+      clock: Date.now,
+    });
+    const catalog = {
+      location: catalogLocation(),
+      pin: { kind: 'pinned' as const, key: manifest.signingKeyFingerprint },
+    };
+    const live = { apiUrl: server.apiUrl, owner: 'acme', token: readToken };
+    const credentials = {
+      github: { apiUrl: server.apiUrl, token: restoreToken },
+      git: { username: 'x-access-token', token: restoreToken },
+    };
+    const quick = { writeSpacingMs: 0, contentSpacingMs: 0 };
+    const restoreKeyFile = demoPath(dir, manifest.paths.restoreKey);
+    const planned = await service.plan({ catalog, live, incident: 'demo', choose: 'all' });
+    expect(planned.plan.unrepaired).toEqual([]);
+    const dry = await service.dryRun({
+      plan: planned.plan,
+      catalog,
+      credentials,
+      restoreKeyFile,
+      ...quick,
+    });
+    expect(dry.items.filter((i) => i.status !== 'ok')).toEqual([]);
+    const applied = await service.apply({
+      plan: planned.plan,
+      approval: { phrase: planned.confirmationPhrase, isolation: { verdict: 'isolated' } },
+      credentials,
+      catalog,
+      restoreKeyFile,
+      ...quick,
+    });
+    expect(applied.execution.failed).toBe(0);
+    expect(applied.execution.status).toBe('completed');
+    expect(applied.verification?.checks.filter((c) => c.status !== 'ok')).toEqual([]);
+    expect(applied.verification?.ok).toBe(true);
+    // What a provider can only recreate remains: comments re-posted and secrets set again
+    // (newer), reviews by other people (never re-creatable), and the pull requests of the
+    // two recreated repositories (new numbers, provenance footers). Nothing else differs.
+    const after = await service.plan({ catalog, live, incident: 'demo', choose: 'all' });
+    const recreatedRepos = new Set(
+      manifest.damage.flatMap((d) => (d.kind === 'repo-deleted' ? [d.repo] : [])),
+    );
+    const recreatedOnly = new Set([
+      'pr-comment-deleted',
+      'secret-rotated',
+      'pr-edited',
+      'pr-review-deleted',
+    ]);
+    const left = after.differences.filter(
+      (d) =>
+        !recreatedOnly.has(d.kind) && !(recreatedRepos.has(d.repo) && d.kind.startsWith('pr-')),
+    );
+    expect(left.map((d) => `${d.kind} ${d.resource.key}`)).toEqual([]);
+    expect(after.differences.some((d) => d.kind === 'repo-deleted')).toBe(false);
+    // The audit log now has the restore user's token, after the incident only.
+    const events = await auditRecords();
+    const restored = events.filter(
+      (e) => e.hashed_token === manifest.credentials.restore.hashedToken,
+    );
+    expect(restored.length).toBeGreaterThan(0);
+    expect(Math.min(...restored.map((e) => e['@timestamp']))).toBeGreaterThan(
+      manifest.moments.last.at,
+    );
+  }, 180_000);
 });
