@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreMarker } from '../../../shared/restore/plan-model';
+import { writeSigningKeyFiles } from '../../services/catalog/catalog-keys';
 import { journalDir, journalFile, readJournal } from '../../services/restore/journal';
 import { startRestoreWorld, type RestoreWorld } from '../../services/restore/test-support';
 import { bulkheadBin, runBulkhead } from '../test-support';
@@ -82,6 +83,7 @@ describe('bulkhead restore', () => {
   let planFile: string;
   let phrase: string;
   let hash: string;
+  let approvalFile: string;
 
   it('plans from the catalog against the damaged owner and refuses a wrong confirmation', async () => {
     const { org } = world;
@@ -161,6 +163,36 @@ describe('bulkhead restore', () => {
     ]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain(`not approved: the confirmation typed is not "${phrase}"`);
+    // A second approver signs the plan's hash; apply can be told to require it.
+    const keys = await writeSigningKeyFiles(path.join(world.root, 'approver'));
+    approvalFile = path.join(world.root, 'approval.json');
+    const approve = await run([
+      'restore',
+      'approve',
+      '--plan',
+      planFile,
+      '--key',
+      keys.privateKeyFile,
+      '--out',
+      approvalFile,
+    ]);
+    expect(approve.code).toBe(0);
+    expect(JSON.parse(await readFile(approvalFile, 'utf8'))).toMatchObject({
+      fingerprint: keys.key.fingerprint,
+    });
+    const unsigned = await run([
+      'restore',
+      'apply',
+      world.catalog.kind === 'directory' ? world.catalog.path : '',
+      '--plan',
+      planFile,
+      '--confirm',
+      phrase,
+      '--require-approver',
+    ]);
+    expect(unsigned.code).toBe(2);
+    expect(unsigned.stderr).toContain('not approved: a second approver must sign the plan hash');
+
     const noToken = await runBulkhead(
       [
         'restore',
@@ -190,7 +222,19 @@ describe('bulkhead restore', () => {
       const approved = (await journalLines(file)) >= 2;
       const args = approved
         ? ['restore', 'resume', catalogPath, '--plan', planFile, ...common]
-        : ['restore', 'apply', catalogPath, '--plan', planFile, '--confirm', phrase, ...common];
+        : [
+            'restore',
+            'apply',
+            catalogPath,
+            '--plan',
+            planFile,
+            '--confirm',
+            phrase,
+            '--approval',
+            approvalFile,
+            '--require-approver',
+            ...common,
+          ];
       const lines = 1 + Math.floor(Math.random() * 5);
       const outcome = await runAndKill(args, file, lines, Math.floor(Math.random() * 15));
       runs++;
@@ -242,6 +286,10 @@ describe('bulkhead restore', () => {
 
     // The journal says what happened: every kill shows as a resume.
     const read = await readJournal(file);
+    expect(read.records[1]).toMatchObject({
+      type: 'approval',
+      approval: { phrase, approver: { fingerprint: expect.stringMatching(/^sha256:/) } },
+    });
     expect(read.records.filter((r) => r.type === 'resumed').length).toBeGreaterThanOrEqual(
       kills - 2,
     );

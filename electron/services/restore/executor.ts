@@ -610,11 +610,20 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const networkCodes = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
+
 /** A failure worth another attempt: the provider unavailable or a dropped connection. */
 function isTransient(error: unknown): boolean {
-  return error instanceof BulkheadError
-    ? error.code === 'unavailable'
-    : !(error instanceof TypeError);
+  if (error instanceof BulkheadError) return error.code === 'unavailable';
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && networkCodes.has(code);
 }
 
 function reasonOfAbort(signal: AbortSignal): string {
