@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { generateSigningKey } from '../electron/services/catalog/catalog-keys';
+import { signApproval } from '../electron/services/restore/approval-keys';
+import { RestorePlan } from '../shared/restore/plan-model';
 import { expect, test as base } from './fixtures';
 import { CatalogPage } from './pages/catalog-page';
 import { DiffPage } from './pages/diff-page';
@@ -77,6 +80,7 @@ async function planFromDiff(page: Page, incident: RestoreIncident): Promise<Rest
 async function runToVerified(
   restore: RestorePage,
   shots: { readonly approval: string },
+  approver?: string,
 ): Promise<string> {
   await restore.dryRun.click();
   await expect(restore.dryRunSummary).toContainText('0 blocked');
@@ -84,6 +88,7 @@ async function runToVerified(
   await restore.approveOpen.click();
   const phrase = (await restore.phraseExpected.textContent()) ?? '';
   await restore.phrase.fill(phrase);
+  if (approver !== undefined) await restore.page.getByTestId('approval-approver').fill(approver);
   await restore.page.screenshot({ path: shots.approval });
   await restore.approve.click();
   expect(phrase).toMatch(/^restore \d+ operations to acme$/);
@@ -137,7 +142,16 @@ test('restores what the diff found through an isolated restore token, approved b
   await expect(restore.leastPrivilege).toContainText('signed in as restore-bot');
   await expect(restore.leastPrivilege).toContainText('covers the plan');
 
-  await runToVerified(restore, { approval: testInfo.outputPath('restore-approval.png') });
+  // A second approver signs the saved plan with their own key, on their side.
+  const saved = JSON.parse(await downloadText(page, 'restore-plan-save')) as { plan: unknown };
+  const approverKey = generateSigningKey();
+  const signature = signApproval(approverKey, RestorePlan.parse(saved.plan));
+  await runToVerified(
+    restore,
+    { approval: testInfo.outputPath('restore-approval.png') },
+    JSON.stringify(signature),
+  );
+  await expect(restore.approvalRecord).toContainText(`second approver ${approverKey.fingerprint}`);
   await restore.verification.scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath('restore-verified.png') });
   await expectForgeRestored(incident);
@@ -152,6 +166,18 @@ test('restores what the diff found through an isolated restore token, approved b
   await expect(restore.verification).toHaveAttribute('data-ok', 'true');
   await expect(restore.approveOpen).toBeDisabled();
   await expect(page.getByTestId('restore-approve')).toContainText('Done: the journal records');
+
+  // The agent strikes again: a new verification lists the drift, the passphrase asked anew.
+  await incident.org.admin.deleteVariable({ owner: 'acme', repo: 'api' }, 'REGION');
+  await restore.passphrase.fill(passphrase);
+  await page.getByTestId('verify-again').click();
+  await expect(restore.verification).toHaveAttribute('data-ok', 'false');
+  await expect(restore.verification).toContainText('1 of');
+  await expect(page.getByTestId('verification-drift')).toContainText(
+    'set-variable:acme/api:variable:REGION',
+  );
+  await page.getByTestId('verification-drift').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('restore-drift.png') });
 });
 
 test('refuses the agent’s own token with the explanation, and lets the typed override proceed, recorded', async ({

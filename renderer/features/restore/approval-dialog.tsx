@@ -120,6 +120,12 @@ export function ApprovalDialog({
             data-testid="approval-approver"
           />
         </label>
+        {approverParsed.ok && approverParsed.value !== null && (
+          <p className="muted" data-testid="approval-approver-read">
+            Signed by <span className="mono">{approverParsed.value.fingerprint}</span>; the host
+            checks the signature against this plan&apos;s hash before anything runs.
+          </p>
+        )}
         {!approverParsed.ok && (
           <p className="notice notice--error">
             The signature cannot be read: {approverParsed.why}.

@@ -1,5 +1,6 @@
 import type { Fidelity, Precondition, RestoreOperation } from '../../../shared/restore/plan-model';
 import { assertNever } from '../../../shared/util/assert-never';
+import { download } from '../report/report-export';
 import type { PlanOutcomeView } from './store';
 
 /** How each fidelity reads on its badge, and the badge's colour. */
@@ -113,6 +114,27 @@ export function PlanTable({ outcome }: { readonly outcome: PlanOutcomeView }) {
           {outcome.planHash.slice(0, 16)}…
         </span>
         . {[...counts].map(([f, n]) => `${n} ${fidelityBadges[f].label}`).join(', ')}.
+      </p>
+      <p className="muted">
+        <button
+          type="button"
+          className="button button--small"
+          onClick={() =>
+            download(
+              `bulkhead-plan-${outcome.planHash.slice(0, 12)}.json`,
+              'application/json',
+              `${JSON.stringify(outcome, null, 2)}\n`,
+            )
+          }
+          data-testid="restore-plan-save"
+        >
+          Save the plan (JSON)
+        </button>{' '}
+        for a second approver, who signs it with{' '}
+        <span className="mono">
+          bulkhead restore approve --plan &lt;file&gt; --key &lt;their key&gt;
+        </span>{' '}
+        and sends back the signature to paste in the approval.
       </p>
       <table className="table restore-ops">
         <thead>
