@@ -76,11 +76,16 @@ function expectStatus(what: string, result: { status: number; message: string },
   }
 }
 
+// SECURITY: begin — the CI token in the transcript. Claude Code would record the `.env`
+// file's token in full; the demo writes only its prefix and last four characters, so no
+// usable credential lands in a file the app loads (the tests check the whole transcript).
+
 /** A token shown the way the demo's transcript shows it: prefix and last four only. */
 export function maskToken(token: string): string {
   const prefix = token.startsWith('ghp_') ? 'ghp_' : '';
   return `${prefix}${'*'.repeat(Math.max(0, token.length - prefix.length - 4))}${token.slice(-4)}`;
 }
+// SECURITY: end
 
 /** Runs the session against the forge; see the module comment. */
 export async function runAgentSession(options: {

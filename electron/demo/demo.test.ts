@@ -1,10 +1,11 @@
-import { readFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStore } from '../../shared/ingest/columnar/event-store';
 import { analyse, type Analysis } from '../../shared/ingest/analysis';
 import type { Difference } from '../../shared/diff/diff-model';
+import { assertNever } from '../../shared/util/assert-never';
 import { hashToken } from '../sandbox/forge/auth';
 import { openStore } from '../services/catalog/catalog-store';
 import { openCatalog, openSnapshot } from '../services/catalog/catalog-reader';
@@ -77,8 +78,7 @@ describe('the generated demo', () => {
   it('is generated well under 30 s and leaves no temporary folder behind', async () => {
     expect(generationMs).toBeLessThan(30_000);
     expect(manifest.generationMs).toBeLessThanOrEqual(generationMs);
-    const siblings = await import('node:fs/promises').then((fs) => fs.readdir(path.dirname(dir)));
-    expect(siblings).toEqual(['demo']);
+    expect(await readdir(path.dirname(dir))).toEqual(['demo']);
   });
 
   it('writes a manifest that reads back, holds no port and no token, and owner-only token files', async () => {
@@ -247,10 +247,11 @@ describe('the demo through the product', () => {
     );
     expect(fingerprints).toEqual(new Set([manifest.credentials.leaked.hashedToken]));
     const backup = analysis.findings.find((f) => f.kind === 'backup-deletion')!;
-    expect(backup.events.map((row) => store.get(row).target?.key)).toContain(
-      manifest.damage.find((d) => d.kind === 'ref-deleted') &&
-        `acme/api@${(manifest.damage.find((d) => d.kind === 'ref-deleted') as { ref: string }).ref}`,
-    );
+    const deletedRef = manifest.damage.find((d) => d.kind === 'ref-deleted');
+    expect(deletedRef?.kind === 'ref-deleted' && deletedRef.ref).toMatch(/^refs\/heads\/backup\//);
+    expect(backup.events.map((row) => store.get(row).target?.key)).toEqual([
+      `${deletedRef?.repo}@${deletedRef?.kind === 'ref-deleted' ? deletedRef.ref : ''}`,
+    ]);
     const loop = analysis.findings.find((f) => f.kind === 'retry-loop-escalation')!;
     expect(loop.at).toBeGreaterThanOrEqual(manifest.moments.firstError.at);
   });
@@ -293,7 +294,7 @@ describe('the demo servers', () => {
     const empty = path.join(root, 'empty');
     await expect(startDemoServers({ dir: empty })).rejects.toThrow(/demo\.json is missing/);
     const old = path.join(root, 'old');
-    await import('node:fs/promises').then((fs) => fs.mkdir(old, { recursive: true }));
+    await mkdir(old, { recursive: true });
     await writeFile(
       path.join(old, demoManifestName),
       JSON.stringify({ format: 'bulkhead-demo', version: 0 }),
@@ -360,7 +361,7 @@ describe('the demo servers', () => {
           has('secret-deleted', damage.repo);
           break;
         default:
-          throw new Error(`unknown damage ${JSON.stringify(damage)}`);
+          assertNever(damage, 'damage');
       }
     }
     // Nothing legitimate differs: only the damage, every difference accounted for.

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { assertNever } from '../../shared/util/assert-never';
 import type { Forge } from '../sandbox/forge/forge';
 import { createGitHubAdapter, type GitHubAdapter } from '../services/github/github-adapter';
 import { git, gitAuthEnv } from '../services/catalog/producer/git-runner';
@@ -33,6 +34,7 @@ const minute = 60_000;
 /** Secret values by `repo|environment|NAME` (environment empty for the repository). */
 export type SecretBook = Map<string, string>;
 
+/** The key of one secret in a `SecretBook`. */
 export function secretKey(repo: string, environment: string | null, name: string): string {
   return `${repo}|${environment ?? ''}|${name}`;
 }
@@ -154,6 +156,13 @@ export interface GitWork {
   readonly dirOf: (repo: string) => string;
 }
 
+/**
+ * The team's local repositories under `root`: fast-import writes, native git pushes.
+ *
+ * Tips are read back after each import (one `for-each-ref`) rather than per question,
+ * and each branch's files are kept in memory, so the next commit can grow a file
+ * without reading it from git.
+ */
 export function createGitWork(forge: Forge, root: string): GitWork {
   const trees = new Map<string, Map<string, string>>();
   const tips = new Map<string, string>();
@@ -333,7 +342,7 @@ function reviewEvent(event: PullSpec['reviews'][number]['event']) {
     case 'COMMENT':
       return 'COMMENTED' as const;
     default:
-      return event satisfies never;
+      return assertNever(event, 'review event');
   }
 }
 

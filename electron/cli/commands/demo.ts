@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { assertNever } from '../../../shared/util/assert-never';
 import { demoPath, type DemoManifest } from '../../demo/demo-manifest';
 import { startDemoServers } from '../../demo/demo-servers';
 import { generateDemoIncident } from '../../demo/generate-demo';
@@ -59,7 +60,7 @@ export const demoCommand: CliCommand = {
       case 'serve':
         return serve(ctx, dir);
       default:
-        return action satisfies never;
+        return assertNever(action, 'demo action');
     }
   },
 };
