@@ -223,7 +223,7 @@ export async function dryRun(
   let done = 0;
   for (const op of plan.operations) {
     options.signal?.throwIfAborted();
-    const item = await dryRunOne(op, reader, source, runnable);
+    const item = await dryRunOne(op, reader, source, runnable, target);
     if (item.status === 'ok') runnable.add(op.id);
     items.push(item);
     options.onProgress?.(++done, plan.operations.length, op.id);
@@ -243,6 +243,7 @@ async function dryRunOne(
   reader: TargetReader,
   source: SnapshotSource,
   runnable: ReadonlySet<string>,
+  target: TargetConnection,
 ): Promise<DryRunItem> {
   const unmet = op.dependsOn.filter((dep) => !runnable.has(dep));
   if (unmet.length > 0) {
@@ -255,6 +256,15 @@ async function dryRunOne(
   }
   if (op.kind === 'set-secret' && op.source === 'missing') {
     return { opId: op.id, status: 'blocked', reason: op.note, checks: [] };
+  }
+  if (op.kind === 'put-config-key') {
+    const reason =
+      (source.configValue?.(op.store, op.key) ?? null) === null
+        ? `the snapshot holds no value for ${op.key} in ${op.store}`
+        : target.config(op.store) === null
+          ? `no etcd credential was given for the config store ${op.store}`
+          : null;
+    if (reason !== null) return { opId: op.id, status: 'blocked', reason, checks: [] };
   }
   let checks: PreconditionCheck[];
   try {

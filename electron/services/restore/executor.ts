@@ -443,11 +443,52 @@ async function runStep(
       };
       // SECURITY: end of secret values.
     }
-    case 'put-config-key':
+    case 'put-config-key': {
+      // SECURITY: config values. Read from the snapshot, compared by digest with what was
+      // approved, written with the store's restore user, never returned or journalled.
+      const value = source.configValue?.(op.store, op.key) ?? null;
+      if (value === null) {
+        return {
+          outcome: 'skipped',
+          result: {
+            reason: `${op.id}: the snapshot holds no value for ${op.key} in ${op.store}`,
+          },
+        };
+      }
+      if (valueDigest(value) !== op.valueDigest) {
+        throw new BulkheadError(
+          'bad_request',
+          `${op.id}: the snapshot's value of ${op.key} does not match the approved digest`,
+        );
+      }
+      const kv = target.config(op.store);
+      if (kv === null) {
+        throw new BulkheadError(
+          'bad_request',
+          `${op.id}: no etcd credential was given for the config store ${op.store}`,
+        );
+      }
+      try {
+        if ((await kv.get(op.key)) === value) {
+          return {
+            outcome: 'already',
+            result: { store: op.store, key: op.key, valueDigest: op.valueDigest },
+          };
+        }
+        await kv.put(op.key, value);
+      } catch (error: unknown) {
+        const kind = (error as { kind?: unknown }).kind;
+        throw new BulkheadError(
+          kind === 'unreachable' ? 'unavailable' : 'forbidden',
+          `${op.id}: ${messageOf(error)}`,
+        );
+      }
       return {
-        outcome: 'skipped',
-        result: { reason: `${op.id}: etcd keys are not captured by snapshots yet` },
+        outcome: 'done',
+        result: { store: op.store, key: op.key, valueDigest: op.valueDigest },
       };
+      // SECURITY: end of config values.
+    }
     default:
       return assertNever(op, 'restore operation');
   }

@@ -3,6 +3,7 @@ import http from 'isomorphic-git/http/node';
 import { BulkheadError } from '../../../shared/ipc/errors';
 import type { RestoreTarget } from '../../../shared/restore/plan-model';
 import { cloneUrlOf } from '../catalog/producer/git-mirror';
+import { createEtcdClient, type EtcdClient } from '../../sandbox/launchers/etcd-client';
 import { pushWithPack } from './git-push';
 import {
   createGitHubAdapter,
@@ -19,6 +20,13 @@ import {
 export interface RestoreCredentials {
   readonly github: { readonly apiUrl: string; readonly token: string };
   readonly git: { readonly username: string; readonly token: string };
+  /** Per config store a plan's `put-config-key` names: its etcd endpoint and user. */
+  readonly etcd?: Readonly<
+    Record<
+      string,
+      { readonly endpoint: string; readonly user?: string; readonly password?: string }
+    >
+  >;
 }
 
 /** How the executor talks to a target: spacing of writes and calls in flight. */
@@ -36,6 +44,8 @@ export interface TargetOptions {
 /** A connection to the target: the adapter, and git over smart HTTP. */
 export interface TargetConnection {
   readonly adapter: GitHubAdapter;
+  /** An etcd client for a config store with the credential's user; null when none given. */
+  config(store: string): EtcdClient | null;
   /** The refs the git server advertises for a repository; empty when it does not exist. */
   remoteRefs(repo: string, signal?: AbortSignal): Promise<ReadonlyMap<string, string>>;
   /**
@@ -86,8 +96,24 @@ export function connectTarget(
   const onAuth = () => ({ username: credentials.git.username, password: credentials.git.token });
   const authorization = `Basic ${Buffer.from(`${credentials.git.username}:${credentials.git.token}`, 'utf8').toString('base64')}`;
   // SECURITY: end
+  const configClients = new Map<string, EtcdClient>();
   return {
     adapter,
+    config(store) {
+      const given = credentials.etcd?.[store];
+      if (!given) return null;
+      let client = configClients.get(store);
+      if (!client) {
+        // SECURITY: the etcd password goes to the client's login call only.
+        client = createEtcdClient({
+          endpoint: given.endpoint,
+          ...(given.user !== undefined ? { user: given.user } : {}),
+          ...(given.password !== undefined ? { password: given.password } : {}),
+        });
+        configClients.set(store, client);
+      }
+      return client;
+    },
     async remoteRefs(repo, signal) {
       try {
         const refs = await git.listServerRefs({

@@ -31,6 +31,11 @@ export interface SnapshotSource {
   secretValue(repo: string, scope: ActionsScope, name: string): Promise<string | null>;
   /** The snapshot's state of a repository (values included: main process only). */
   state(repo: string): RepoState | null;
+  /**
+   * A config store key's value as the snapshot recorded it. Snapshots do not capture
+   * etcd yet: until they do, sources answer nothing and `put-config-key` is skipped.
+   */
+  configValue?(store: string, key: string): string | null;
 }
 
 /** What {@link catalogSnapshotSource} reads from. */

@@ -302,14 +302,19 @@ async function checkOne(
         `secret ${op.name} set since the plan (updated_at ${now?.updatedAt ?? 'none'}, was ${op.updatedAtBefore ?? 'none'}); its value cannot be read back`,
       );
     }
-    case 'put-config-key':
-      return {
-        opId: op.id,
-        status: 'skipped',
-        expected: null,
-        found: null,
-        note: 'etcd keys are not restored yet',
-      };
+    case 'put-config-key': {
+      const kv = target.config(op.store);
+      let found: string | null = null;
+      let note = `${op.key} in ${op.store} holds the snapshot's value (by SHA-256)`;
+      try {
+        const now = kv === null ? null : await kv.get(op.key);
+        found = now === null ? null : valueDigest(now);
+        if (kv === null) note = `no etcd credential for ${op.store}: ${op.key} could not be read`;
+      } catch (error: unknown) {
+        note = `${op.key} could not be read: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      return result({ valueDigest: op.valueDigest }, { valueDigest: found }, note);
+    }
     default:
       return assertNever(op, 'restore operation');
   }
