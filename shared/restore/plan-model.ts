@@ -150,6 +150,7 @@ export const PullFields = z.object({
 });
 export type PullFields = z.infer<typeof PullFields>;
 
+/** Pushes the snapshot's commit to a ref: back under its name, or beside a ref that moved on. */
 export const PushRefOp = z.object({
   kind: z.literal('push-ref'),
   ...OperationBase,
@@ -165,6 +166,7 @@ export const PushRefOp = z.object({
 });
 export type PushRefOp = z.infer<typeof PushRefOp>;
 
+/** Creates a deleted repository again, empty; its refs and the rest follow as their own operations. */
 export const RecreateRepoOp = z.object({
   kind: z.literal('recreate-repo'),
   ...OperationBase,
@@ -174,6 +176,7 @@ export const RecreateRepoOp = z.object({
 });
 export type RecreateRepoOp = z.infer<typeof RecreateRepoOp>;
 
+/** Reopens a PR the damage closed (not merged: a merge cannot be undone). */
 export const ReopenPrOp = z.object({
   kind: z.literal('reopen-pr'),
   ...OperationBase,
@@ -181,6 +184,7 @@ export const ReopenPrOp = z.object({
 });
 export type ReopenPrOp = z.infer<typeof ReopenPrOp>;
 
+/** Puts back the PR fields the damage edited; only the fields present are written. */
 export const EditPrOp = z.object({
   kind: z.literal('edit-pr'),
   ...OperationBase,
@@ -189,6 +193,10 @@ export const EditPrOp = z.object({
 });
 export type EditPrOp = z.infer<typeof EditPrOp>;
 
+/**
+ * Recreates a deleted PR: a new number, the original body with a provenance footer and
+ * a marker that finds it again after a crash, its conversation re-posted as quotes.
+ */
 export const RecreatePrOp = z.object({
   kind: z.literal('recreate-pr'),
   ...OperationBase,
@@ -211,6 +219,7 @@ export const RecreatePrOp = z.object({
 });
 export type RecreatePrOp = z.infer<typeof RecreatePrOp>;
 
+/** Re-posts a deleted comment, review comment or review on a PR that still exists, as a quote. */
 export const RepostCommentOp = z.object({
   kind: z.literal('repost-comment'),
   ...OperationBase,
@@ -220,6 +229,7 @@ export const RepostCommentOp = z.object({
 });
 export type RepostCommentOp = z.infer<typeof RepostCommentOp>;
 
+/** Creates a deleted Actions environment (before its variables and secrets). */
 export const CreateEnvironmentOp = z.object({
   kind: z.literal('create-environment'),
   ...OperationBase,
@@ -227,6 +237,7 @@ export const CreateEnvironmentOp = z.object({
 });
 export type CreateEnvironmentOp = z.infer<typeof CreateEnvironmentOp>;
 
+/** Sets an Actions variable to the snapshot's value, known here only by digest. */
 export const SetVariableOp = z.object({
   kind: z.literal('set-variable'),
   ...OperationBase,
@@ -247,6 +258,7 @@ export type SetVariableOp = z.infer<typeof SetVariableOp>;
 export const SecretSource = z.enum(['catalog-sealed', 'supplied', 'missing']);
 export type SecretSource = z.infer<typeof SecretSource>;
 
+/** Sets an Actions secret from the catalog's sealed value or a value supplied now. */
 export const SetSecretOp = z.object({
   kind: z.literal('set-secret'),
   ...OperationBase,

@@ -123,6 +123,7 @@ export interface ApprovalInput {
   readonly requireSecondApprover?: boolean;
 }
 
+/** An approved plan to run, with the restore credentials for this one call. */
 export interface ApplyRequest extends PlanSourceRequest, TargetOptions {
   readonly plan: RestorePlan;
   readonly approval: ApprovalInput;
@@ -131,12 +132,14 @@ export interface ApplyRequest extends PlanSourceRequest, TargetOptions {
   readonly verify?: boolean;
 }
 
+/** A journalled restore to continue after a crash or a cancel. */
 export interface ResumeRequest extends PlanSourceRequest, TargetOptions {
   readonly journalFile: string;
   readonly credentials: RestoreCredentials;
   readonly verify?: boolean;
 }
 
+/** What an apply or a resume did, and the signed verification when it completed. */
 export interface ApplyOutcome {
   readonly planHash: string;
   readonly journalFile: string;
@@ -146,6 +149,7 @@ export interface ApplyOutcome {
   readonly tornLine: number | null;
 }
 
+/** A journalled restore to verify again (for the report, or after a manual fix). */
 export interface VerifyRequest extends PlanSourceRequest {
   /** The plan's journal (its plan, its skipped steps). */
   readonly journalFile: string;
@@ -464,4 +468,5 @@ export function createRestoreService(deps: RestoreServiceDeps) {
     },
   };
 }
+/** The restore service's API, as hosts hold it. */
 export type RestoreService = ReturnType<typeof createRestoreService>;
