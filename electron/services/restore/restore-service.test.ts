@@ -69,6 +69,9 @@ describe('restore against the sandbox forge', () => {
     const comment = pull!.comments[0]!;
     await org.admin.updatePull(owner, 'api', 1, { title: 'Backoff (abandoned)', state: 'closed' });
     await org.admin.deleteRef(owner, 'api', 'refs/heads/feature');
+    const tag = await org.admin.getRef(owner, 'api', 'refs/tags/v1');
+    expect(tag?.sha).toMatch(/^[0-9a-f]{40}$/);
+    await org.admin.deleteRef(owner, 'api', 'refs/tags/v1');
     await org.admin.deleteIssueComment(owner, 'api', comment.id);
     await org.admin.deleteVariable(api, 'REGION');
     await org.admin.setVariable(api, 'LOG_LEVEL', 'debug-verbose-42');
@@ -95,6 +98,7 @@ describe('restore against the sandbox forge', () => {
         'pr-closed',
         'pr-comment-deleted',
         'pr-edited',
+        'ref-deleted',
         'ref-deleted',
         'ref-force-pushed',
         'repo-deleted',
@@ -207,6 +211,8 @@ describe('restore against the sandbox forge', () => {
         'secret-rotated acme/api:secret:DEPLOY_KEY',
       ].sort(),
     );
+    // The annotated tag is back as the same tag object.
+    expect(await org.admin.getRef(owner, 'api', 'refs/tags/v1')).toEqual(tag);
     const restoredPull = await org.admin.getPull(owner, 'api', 1);
     expect(restoredPull).toMatchObject({ state: 'open', title: 'Add backoff' });
     const quoted = restoredPull!.comments.find((c) => c.body.includes('Ready for review'));
