@@ -178,9 +178,13 @@ async function checkOne(
     case 'recreate-repo': {
       const repo = await adapter.getRepo(owner, name);
       return result(
-        { exists: true, private: op.private },
-        { exists: repo !== null, private: repo?.private ?? null },
-        `${op.repo} exists`,
+        { exists: true, private: op.private, defaultBranch: op.defaultBranch },
+        {
+          exists: repo !== null,
+          private: repo?.private ?? null,
+          defaultBranch: repo?.defaultBranch ?? null,
+        },
+        `${op.repo} exists, with its visibility and default branch`,
       );
     }
     case 'push-ref': {
