@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { BulkheadError } from '../../shared/ipc/errors';
@@ -191,4 +191,33 @@ export async function readDemoManifest(dir: string): Promise<DemoManifest> {
     );
   }
   return parsed.data;
+}
+
+/**
+ * The files the manifest names that are missing, relative to the demo directory.
+ *
+ * A demo whose manifest is intact but whose forge state or token files were removed
+ * would start an empty forge or fail later in a confusing place; callers refuse (or
+ * regenerate) up front instead.
+ */
+export async function missingDemoFiles(dir: string, manifest: DemoManifest): Promise<string[]> {
+  const wanted = [
+    path.join(manifest.paths.forgeData, 'state.json'),
+    manifest.paths.auditLog,
+    ...manifest.paths.transcripts,
+    manifest.paths.signingPublicKey,
+    manifest.paths.restoreKey,
+    manifest.paths.readToken,
+    manifest.paths.restoreToken,
+    ...(manifest.catalog.kind === 'directory' ? [manifest.catalog.path] : []),
+  ];
+  const missing: string[] = [];
+  for (const file of wanted) {
+    const found = await stat(demoPath(dir, file)).then(
+      () => true,
+      () => false,
+    );
+    if (!found) missing.push(file);
+  }
+  return missing;
 }

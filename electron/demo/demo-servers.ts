@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { startForge, type Forge } from '../sandbox/forge/forge';
-import { readDemoManifest, type DemoManifest } from './demo-manifest';
+import { BulkheadError } from '../../shared/ipc/errors';
+import { missingDemoFiles, readDemoManifest, type DemoManifest } from './demo-manifest';
 
 /**
  * `startDemoServers`: the demo's forge and git server, from its persisted state, on
@@ -36,6 +37,13 @@ export interface StartDemoServersOptions {
 export async function startDemoServers(options: StartDemoServersOptions): Promise<DemoServers> {
   const dir = path.resolve(options.dir);
   const manifest = await readDemoManifest(dir);
+  const missing = await missingDemoFiles(dir, manifest);
+  if (missing.length > 0) {
+    throw new BulkheadError(
+      'not_found',
+      `the demo in ${dir} is incomplete: ${missing.join(', ')} missing (regenerate it: bulkhead demo generate --force)`,
+    );
+  }
   const forge: Forge = await startForge({
     dataDir: path.resolve(dir, manifest.paths.forgeData),
     port: options.port ?? 0,

@@ -300,6 +300,13 @@ describe('the demo servers', () => {
       JSON.stringify({ format: 'bulkhead-demo', version: 0 }),
     );
     await expect(startDemoServers({ dir: old })).rejects.toThrow(/version 0/);
+    // A manifest without its files: refused up front, naming what is missing.
+    const bare = path.join(root, 'bare');
+    await mkdir(bare, { recursive: true });
+    await writeFile(path.join(bare, demoManifestName), JSON.stringify(manifest));
+    await expect(startDemoServers({ dir: bare })).rejects.toThrow(
+      /is incomplete: forge\/state\.json, forge\/audit\.ndjson, .* missing/,
+    );
   });
 
   it('starts from disk on fresh ports and serves the damaged organisation; the diff finds every kind of damage', async () => {

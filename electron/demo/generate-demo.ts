@@ -16,6 +16,7 @@ import {
   demoFormatVersion,
   demoManifestName,
   DemoManifest,
+  missingDemoFiles,
   readDemoManifest,
 } from './demo-manifest';
 import { accounts, ciScopes, demoOwner, agentPrompt, pulls, repos } from './demo-story';
@@ -332,15 +333,18 @@ export interface EnsuredDemo {
 /**
  * The demo in `dir`, generated first when missing or from another version.
  *
- * Safe on every app start: an intact demo is reused as it is (its forge state included),
- * and generation is atomic, so an interrupted first run simply runs again.
+ * Safe on every app start: an intact demo is reused as it is (its forge state included);
+ * one with a file missing is generated again. Generation is atomic, so an interrupted
+ * first run simply runs again.
  */
 export async function ensureDemoIncident(
   options: Omit<GenerateDemoOptions, 'force'>,
 ): Promise<EnsuredDemo> {
   const dir = path.resolve(options.dir);
   try {
-    return { manifest: await readDemoManifest(dir), generated: false };
+    const manifest = await readDemoManifest(dir);
+    if ((await missingDemoFiles(dir, manifest)).length === 0) return { manifest, generated: false };
+    return { manifest: await generateDemoIncident({ ...options, force: true }), generated: true };
   } catch (error: unknown) {
     if (!(error instanceof BulkheadError)) throw error;
     const missing = !(await exists(path.join(dir, demoManifestName)));

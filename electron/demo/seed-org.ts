@@ -288,7 +288,7 @@ async function writeHistory(work: GitWork, spec: RepoSpec, calendar: DemoCalenda
     const at =
       i === 1
         ? calendar.historyStart
-        : calendar.historyStart + i * step + Math.floor(random() * 3 * 60) * minute;
+        : calendar.historyStart + i * step + Math.floor(random() * 60) * minute;
     times.push(at);
     stream += `commit refs/heads/main\nmark :${i}\n`;
     stream += `author ${signature(author, at)}\ncommitter ${signature(author, at)}\n${data(c.message)}`;
@@ -315,7 +315,11 @@ async function writeHistory(work: GitWork, spec: RepoSpec, calendar: DemoCalenda
     const branchRandom = prng(seedOf(`${spec.name}/${branch.name}`));
     for (let i = 1; i <= branch.commits; i++) {
       const c = change(branchTree, spec, branchRandom, 100 + i);
-      const at = (times[forkIndex - 1] ?? calendar.historyStart) + i * 3 * 60 * minute;
+      // Hours after the fork, but always before the move onto the forge.
+      const at = Math.min(
+        (times[forkIndex - 1] ?? calendar.historyStart) + i * 3 * 60 * minute,
+        calendar.seedDay - (branch.commits - i + 1) * 10 * minute,
+      );
       stream += `commit refs/heads/${branch.name}\n`;
       stream += `author ${signature(branch.author, at)}\ncommitter ${signature(branch.author, at)}\n${data(c.message)}`;
       if (i === 1) stream += `from :${forkIndex}\n`;
