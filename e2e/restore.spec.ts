@@ -9,7 +9,11 @@ import { CatalogPage } from './pages/catalog-page';
 import { DiffPage } from './pages/diff-page';
 import { RestorePage } from './pages/restore-page';
 import { SourcesPage } from './pages/sources-page';
-import { buildRestoreIncident, type RestoreIncident } from './support/restore-fixture';
+import {
+  buildRestoreIncident,
+  extraVariableName,
+  type RestoreIncident,
+} from './support/restore-fixture';
 
 // From the Diff view through approval to a verified restore, against the sandbox forge:
 // the snapshot before the damage, the forge's own audit log of the damage, a restore
@@ -21,6 +25,16 @@ const test = base.extend<{ incident: RestoreIncident }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads dependencies from this pattern.
   incident: async ({}, use) => {
     const incident = await buildRestoreIncident();
+    await use(incident);
+    await incident.stop();
+  },
+});
+
+/** The same incident with 40 more variables deleted, long-named: the view under load. */
+const loaded = base.extend<{ incident: RestoreIncident }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads dependencies from this pattern.
+  incident: async ({}, use) => {
+    const incident = await buildRestoreIncident({ extraVariables: 40 });
     await use(incident);
     await incident.stop();
   },
@@ -180,83 +194,92 @@ test('restores what the diff found through an isolated restore token, approved b
   await page.screenshot({ path: testInfo.outputPath('restore-drift.png') });
 });
 
-test('refuses the agent’s own token with the explanation, and lets the typed override proceed, recorded', async ({
-  incident,
-  page,
-  host,
-}, testInfo) => {
-  test.setTimeout(240_000);
-  const restore = await planFromDiff(page, incident);
-  await restore.passphrase.fill(passphrase);
-  await restore.addToken('ops token', incident.agentTokenFile);
-  await expect(restore.credentials.filter({ hasText: 'ops token' })).toBeVisible();
+loaded(
+  'refuses the agent’s own token with the explanation, and lets the typed override proceed, recorded',
+  async ({ incident, page, host }, testInfo) => {
+    loaded.setTimeout(240_000);
+    const restore = await planFromDiff(page, incident);
+    // 8 operations for the damage, and one per long-named variable: the first 30 shown.
+    await expect(restore.operations).toHaveCount(30);
+    await page.getByTestId('restore-plan-show-all').click();
+    await expect(restore.operations).toHaveCount(48);
+    const last = restore.operation(`set-variable:acme/api:variable:${extraVariableName(39)}`);
+    await expect(last).toHaveAttribute('data-fidelity', 'faithful');
+    await last.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: testInfo.outputPath('restore-plan-loaded.png') });
+    await restore.passphrase.fill(passphrase);
+    await restore.addToken('ops token', incident.agentTokenFile);
+    await expect(restore.credentials.filter({ hasText: 'ops token' })).toBeVisible();
 
-  await restore.prove.click();
-  await expect(restore.verdict).toHaveAttribute('data-reason', 'shared');
-  await expect(restore.conflicts).toContainText('Restore credential "ops token" (hashed_token');
-  await expect(restore.conflicts).toContainText('by ops');
-  await expect(restore.conflicts).toContainText('destructive');
-  await expect(restore.dryRun).toBeDisabled();
-  await restore.verdict.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: testInfo.outputPath('restore-refused.png') });
+    await restore.prove.click();
+    await expect(restore.verdict).toHaveAttribute('data-reason', 'shared');
+    await expect(restore.conflicts).toContainText('Restore credential "ops token" (hashed_token');
+    await expect(restore.conflicts).toContainText('by ops');
+    await expect(restore.conflicts).toContainText('destructive');
+    await expect(restore.dryRun).toBeDisabled();
+    await restore.verdict.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: testInfo.outputPath('restore-refused.png') });
 
-  // A wrong phrase does not do; the exact one does.
-  await restore.override.fill('I accept the risk');
-  await expect(restore.dryRun).toBeDisabled();
-  const overridePhrase = 'I accept the risk of using ops token';
-  await restore.override.fill(overridePhrase);
-  await expect(restore.page.getByTestId('isolation-overridden')).toBeVisible();
-  await expect(restore.dryRun).toBeEnabled();
-  await restore.dryRun.click();
-  await expect(restore.dryRunSummary).toContainText('0 blocked');
-  await restore.approveOpen.click();
-  await expect(restore.page.getByTestId('approval-override-note')).toContainText(overridePhrase);
-  await restore.page.getByRole('button', { name: 'Not now' }).click();
-  await runToVerified(restore, {
-    approval: testInfo.outputPath('restore-approval-overridden.png'),
-  });
-  await expect(restore.approvalRecord).toContainText(`isolation overridden: “${overridePhrase}”`);
-  await expectForgeRestored(incident);
+    // A wrong phrase does not do; the exact one does.
+    await restore.override.fill('I accept the risk');
+    await expect(restore.dryRun).toBeDisabled();
+    const overridePhrase = 'I accept the risk of using ops token';
+    await restore.override.fill(overridePhrase);
+    await expect(restore.page.getByTestId('isolation-overridden')).toBeVisible();
+    await expect(restore.dryRun).toBeEnabled();
+    await restore.dryRun.click();
+    await expect(restore.dryRunSummary).toContainText('0 blocked');
+    await restore.approveOpen.click();
+    await expect(restore.page.getByTestId('approval-override-note')).toContainText(overridePhrase);
+    await restore.page.getByRole('button', { name: 'Not now' }).click();
+    await runToVerified(restore, {
+      approval: testInfo.outputPath('restore-approval-overridden.png'),
+    });
+    await expect(restore.approvalRecord).toContainText(`isolation overridden: “${overridePhrase}”`);
+    await expectForgeRestored(incident);
+    const extra = await incident.get(`/repos/acme/api/actions/variables/${extraVariableName(39)}`);
+    expect(extra.status).toBe(200);
 
-  // The journal on disk records the override and the refusing verdict.
-  const hash = await restore.page.getByTestId('restore-plan-hash').getAttribute('title');
-  expect(hash).toMatch(/^[0-9a-f]{64}$/);
-  const journal = await readFile(
-    path.join(host.profileDir, 'restores', hash!.slice(0, 16), 'journal.jsonl'),
-    'utf8',
-  );
-  const approval = journal
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as { type: string; approval?: Record<string, unknown> })
-    .find((r) => r.type === 'approval');
-  expect(approval?.approval).toMatchObject({
-    overrideAcknowledgement: overridePhrase,
-    isolation: { ok: false, reason: 'shared' },
-  });
+    // The journal on disk records the override and the refusing verdict.
+    const hash = await restore.page.getByTestId('restore-plan-hash').getAttribute('title');
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const journal = await readFile(
+      path.join(host.profileDir, 'restores', hash!.slice(0, 16), 'journal.jsonl'),
+      'utf8',
+    );
+    const approval = journal
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { type: string; approval?: Record<string, unknown> })
+      .find((r) => r.type === 'approval');
+    expect(approval?.approval).toMatchObject({
+      overrideAcknowledgement: overridePhrase,
+      isolation: { ok: false, reason: 'shared' },
+    });
 
-  // The report carries the restore: the journal's summary, the override and the signed verification.
-  await restore.addToReport.click();
-  await expect(restore.addToReport).toHaveText('In the report (update)');
-  await restore.progress.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: testInfo.outputPath('restore-overridden.png') });
-  await page
-    .getByTestId('sidebar')
-    .getByRole('link', { name: /^Report/ })
-    .click();
-  await expect(page.getByTestId('report-restore')).toContainText('verified');
-  await page.screenshot({ path: testInfo.outputPath('report-restore.png') });
-  const markdown = await downloadText(page, 'report-export-markdown');
-  expect(markdown).toContain('## Restore');
-  expect(markdown).toContain(overridePhrase);
-  expect(markdown).toContain(hash!);
-  expect(markdown).toMatch(/Verification.*every target equals the snapshot/i);
-  const json = JSON.parse(await downloadText(page, 'report-export-json')) as {
-    restore?: { verification?: { ok: boolean; signature: { signature: string } } };
-  };
-  expect(json.restore?.verification?.ok).toBe(true);
-  expect(json.restore?.verification?.signature.signature.length).toBeGreaterThan(40);
-});
+    // The report carries the restore: the journal's summary, the override and the signed verification.
+    await restore.addToReport.click();
+    await expect(restore.addToReport).toHaveText('In the report (update)');
+    await restore.progress.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: testInfo.outputPath('restore-overridden.png') });
+    await page
+      .getByTestId('sidebar')
+      .getByRole('link', { name: /^Report/ })
+      .click();
+    await expect(page.getByTestId('report-restore')).toContainText('verified');
+    await page.screenshot({ path: testInfo.outputPath('report-restore.png') });
+    const markdown = await downloadText(page, 'report-export-markdown');
+    expect(markdown).toContain('## Restore');
+    expect(markdown).toContain(overridePhrase);
+    expect(markdown).toContain(hash!);
+    expect(markdown).toMatch(/Verification.*every target equals the snapshot/i);
+    const json = JSON.parse(await downloadText(page, 'report-export-json')) as {
+      restore?: { verification?: { ok: boolean; signature: { signature: string } } };
+    };
+    expect(json.restore?.verification?.ok).toBe(true);
+    expect(json.restore?.verification?.signature.signature.length).toBeGreaterThan(40);
+  },
+);
 
 async function downloadText(page: Page, testId: string): Promise<string> {
   const [file] = await Promise.all([

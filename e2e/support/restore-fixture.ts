@@ -47,8 +47,24 @@ async function secretFile(root: string, name: string, token: string): Promise<st
   return file;
 }
 
+/** Options of {@link buildRestoreIncident}. */
+export interface RestoreIncidentOptions {
+  /**
+   * Variables with long names added to `api` before the snapshot and deleted by the agent
+   * with the rest: a plan of many operations, to see the view under load.
+   */
+  readonly extraVariables?: number;
+}
+
+/** A long variable name, as a stress case for the view's tables. */
+export function extraVariableName(i: number): string {
+  return `DEPLOYMENT_PIPELINE_STAGE_${String(i).padStart(3, '0')}_UPSTREAM_ARTIFACT_REGISTRY_MIRROR_URL`;
+}
+
 /** Builds the incident; `stop()` closes the forge and deletes every file. */
-export async function buildRestoreIncident(): Promise<RestoreIncident> {
+export async function buildRestoreIncident(
+  options: RestoreIncidentOptions = {},
+): Promise<RestoreIncident> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'bulkhead-restore-e2e-'));
   let forge: Forge | null = null;
   try {
@@ -70,6 +86,13 @@ export async function buildRestoreIncident(): Promise<RestoreIncident> {
       webMain: await shaOf('web'),
       region: 'eu-west-1',
     };
+    const api = { owner: org.owner, repo: 'api' };
+    const extra = Array.from({ length: options.extraVariables ?? 0 }, (_, i) =>
+      extraVariableName(i),
+    );
+    for (const name of extra) {
+      await org.admin.setVariable(api, name, `https://mirror-${name.length}.example.invalid`);
+    }
     const keys = await writeSigningKeyFiles(path.join(root, 'keys'));
     const catalogDir = path.join(root, 'catalog');
     await takeSnapshot({
@@ -83,13 +106,13 @@ export async function buildRestoreIncident(): Promise<RestoreIncident> {
     });
 
     // The damage, all by the agent's token (`ops`).
-    const api = { owner: org.owner, repo: 'api' };
     await org.admin.deleteRepo(org.owner, 'web');
     await org.git('api', ['checkout', '--quiet', '-B', 'rewrite', 'main~2']);
     await org.commit('api', 'README.md', '# api, rewritten\n', 'Rewrite');
     await org.git('api', ['push', '--quiet', '--force', 'origin', 'rewrite:main']);
     await org.admin.deleteVariable(api, 'REGION');
     await org.admin.updatePull(org.owner, 'api', 1, { state: 'closed' });
+    for (const name of extra) await org.admin.deleteVariable(api, name);
 
     const restoreToken = await forge.admin.createToken({
       login: 'restore-bot',

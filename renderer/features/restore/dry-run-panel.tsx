@@ -1,4 +1,5 @@
 import { describeError } from '../../api/api-error';
+import { useShowAll } from './show-all';
 import { useDryRun } from './queries';
 import { isolationAccepted, useRestoreStore } from './store';
 
@@ -21,6 +22,10 @@ export function DryRunPanel({
   const isolation = useRestoreStore((s) => s.isolation);
   const typed = useRestoreStore((s) => s.overrideTyped);
   const ready = isolationAccepted(isolation, typed);
+  // What needs attention first: blocked, then conflicts, then the operations ready to run.
+  const order = { blocked: 0, conflict: 1, ok: 2 } as const;
+  const items = result ? [...result.items].sort((a, b) => order[a.status] - order[b.status]) : [];
+  const more = useShowAll(items.length, 'operations', 'dry-run-show-all');
   return (
     <section className="card" aria-labelledby="restore-dry-run" data-testid="restore-dry-run">
       <h2 id="restore-dry-run">Dry run</h2>
@@ -54,7 +59,7 @@ export function DryRunPanel({
               </tr>
             </thead>
             <tbody>
-              {result.items.map((item) => (
+              {items.slice(0, more.shown).map((item) => (
                 <tr key={item.opId} data-testid="dry-run-item" data-status={item.status}>
                   <th scope="row" className="mono break">
                     {item.opId}
@@ -78,6 +83,7 @@ export function DryRunPanel({
               ))}
             </tbody>
           </table>
+          {more.toggle}
         </>
       )}
     </section>

@@ -1,6 +1,7 @@
 import type { Fidelity, Precondition, RestoreOperation } from '../../../shared/restore/plan-model';
 import { assertNever } from '../../../shared/util/assert-never';
 import { download } from '../report/report-export';
+import { useShowAll } from './show-all';
 import type { PlanOutcomeView } from './store';
 
 /** How each fidelity reads on its badge, and the badge's colour. */
@@ -99,6 +100,7 @@ export function preconditionText(p: Precondition): string {
  */
 export function PlanTable({ outcome }: { readonly outcome: PlanOutcomeView }) {
   const { plan } = outcome;
+  const more = useShowAll(plan.operations.length, 'operations', 'restore-plan-show-all');
   const counts = new Map<Fidelity, number>();
   for (const op of plan.operations) counts.set(op.fidelity, (counts.get(op.fidelity) ?? 0) + 1);
   return (
@@ -145,12 +147,14 @@ export function PlanTable({ outcome }: { readonly outcome: PlanOutcomeView }) {
           </tr>
         </thead>
         <tbody>
-          {plan.operations.map((op) => (
+          {plan.operations.slice(0, more.shown).map((op) => (
             <tr key={op.id} data-testid="restore-op" data-op={op.id} data-fidelity={op.fidelity}>
               <th scope="row">
                 <span className="restore-ops__verb">{operationVerb(op)}</span>{' '}
                 <span className="mono break">{operationTarget(op)}</span>
-                <div className="muted restore-ops__note">{op.note}</div>
+                {!(op.kind === 'set-variable' && op.fidelity === 'faithful') && (
+                  <div className="muted restore-ops__note">{op.note}</div>
+                )}
                 {op.dependsOn.length > 0 && (
                   <div className="muted restore-ops__note">
                     after <span className="mono">{op.dependsOn.join(', ')}</span>
@@ -173,6 +177,7 @@ export function PlanTable({ outcome }: { readonly outcome: PlanOutcomeView }) {
           ))}
         </tbody>
       </table>
+      {more.toggle}
       <h3 className="restore-subhead">Scopes the restore credential needs</h3>
       <ul className="restore-scopes" data-testid="restore-scopes">
         {outcome.scopes.map((s) => (

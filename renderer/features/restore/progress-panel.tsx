@@ -3,6 +3,7 @@ import { assertNever } from '../../../shared/util/assert-never';
 import { describeError } from '../../api/api-error';
 import { useCancelTask } from '../tasks/queries';
 import { useRestoreStatus } from './queries';
+import { useShowAll } from './show-all';
 import { useRestoreStore, type ApplyView } from './store';
 
 function stateTag(state: RestoreStepState): string {
@@ -41,6 +42,7 @@ export function ProgressPanel({
   const status = useRestoreStatus(planHash, pending);
   const cancel = useCancelTask();
   const data = status.data;
+  const more = useShowAll(data?.operations.length ?? 0, 'operations', 'restore-steps-show-all');
   // Still running in the host though this page lost its call (the view was left meanwhile).
   const running = pending || data?.running === true;
   if (!running && !data?.journal && error === null) return null;
@@ -91,16 +93,20 @@ export function ProgressPanel({
       )}
       {data && data.operations.length > 0 && (
         <ol className="restore-steps" aria-label="Operations">
-          {data.operations.map((op) => (
-            <li key={op.opId} data-testid="restore-step" data-state={op.state}>
-              <span className={stateTag(op.state)}>{op.state}</span>{' '}
-              <span className="mono break">{op.opId}</span>
-              {op.attempts > 1 && <span className="muted"> (attempt {op.attempts})</span>}
-              {op.message && <div className="muted restore-ops__note">{op.message}</div>}
-            </li>
-          ))}
+          {data.operations
+            // Beyond the first rows, what needs eyes (running, failed) is shown anyway.
+            .filter((op, i) => i < more.shown || op.state === 'running' || op.state === 'failed')
+            .map((op) => (
+              <li key={op.opId} data-testid="restore-step" data-state={op.state}>
+                <span className={stateTag(op.state)}>{op.state}</span>{' '}
+                <span className="mono break">{op.opId}</span>
+                {op.attempts > 1 && <span className="muted"> (attempt {op.attempts})</span>}
+                {op.message && <div className="muted restore-ops__note">{op.message}</div>}
+              </li>
+            ))}
         </ol>
       )}
+      {more.toggle}
     </section>
   );
 }
