@@ -248,6 +248,51 @@ describe('the vault and restore channels through the one dispatcher', () => {
     expect(other.error.message).toContain('prove the isolation');
   });
 
+  it('refuses a credential for another owner by name, and a proof without any trail', async () => {
+    const elsewhere = await call<Meta>('vault:add', {
+      kind: 'github-token',
+      label: 'token for elsewhere',
+      target: { apiBaseUrl: world.forge.apiUrl, owner: 'elsewhere' },
+      tokenFile: readTokenFile,
+      passphrase,
+    });
+    const wrongTarget = await refused('restore:dry-run', {
+      taskId: 'restore-dry-2',
+      planHash,
+      credentialIds: [elsewhere.id],
+      passphrase,
+    });
+    expect(wrongTarget.error.message).toContain(
+      `"token for elsewhere" is for elsewhere at ${world.forge.apiUrl}, not the plan's acme`,
+    );
+    await call('vault:remove', { id: elsewhere.id });
+
+    const noTrail = await call<{
+      verdict: { ok: boolean; reason: string };
+      overridePhrase: string;
+    }>('restore:isolation', {
+      planHash,
+      credentialIds: [restoreCred.id],
+      uses: [],
+      sources: [],
+      passphrase,
+    });
+    expect(noTrail).toMatchObject({
+      verdict: { ok: false, reason: 'no-trail' },
+      overridePhrase: 'I accept the risk of restoring without an isolation proof',
+    });
+    const unproven = await refused('restore:apply', {
+      taskId: 'restore-apply-6',
+      planHash,
+      credentialIds: [restoreCred.id],
+      approval: { phrase },
+      passphrase,
+    });
+    expect(unproven.error.message).toContain(
+      'type "I accept the risk of restoring without an isolation proof" to override',
+    );
+  });
+
   it('proves the restore token isolated, dry-runs, refuses a wrong phrase, cancels safely and resumes to a verified restore', async () => {
     const { uses, sources } = await trail();
     const isolated = await call<{
