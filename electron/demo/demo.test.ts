@@ -17,7 +17,7 @@ import { createGitHubAdapter } from '../services/github/github-adapter';
 import { createRestoreService } from '../services/restore/restore-service';
 import { readSourceFile } from '../services/ingest/ingest-files';
 import { demoManifestName, demoPath, readDemoManifest, type DemoManifest } from './demo-manifest';
-import { startDemoServers, type DemoServers } from './demo-servers';
+import { demoServeLockName, startDemoServers, type DemoServers } from './demo-servers';
 import { ensureDemoIncident, generateDemoIncident } from './generate-demo';
 import { pulls, repos } from './demo-story';
 
@@ -385,7 +385,12 @@ describe('the demo servers', () => {
     const reader = (url: string) => createGitHubAdapter({ baseUrl: url, token: readToken });
     const first = await reader(servers!.apiUrl).readOwnerState('acme');
     const firstUrl = servers!.apiUrl;
+    // One process serves a demo at a time; a lock left by a dead one is taken over.
+    await expect(startDemoServers({ dir })).rejects.toThrow(
+      new RegExp(`already being served by process ${process.pid} \\(this one\\)`),
+    );
     await servers!.stop();
+    await writeFile(path.join(dir, demoServeLockName), '4194303\n');
     servers = await startDemoServers({ dir });
     const second = await reader(servers.apiUrl).readOwnerState('acme');
     expect(second).toEqual(first);
