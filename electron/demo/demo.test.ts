@@ -75,8 +75,10 @@ afterAll(async () => {
 });
 
 describe('the generated demo', () => {
-  it('is generated well under 30 s and leaves no temporary folder behind', async () => {
-    expect(generationMs).toBeLessThan(30_000);
+  it('is generated in well under a minute and leaves no temporary folder behind', async () => {
+    // Measured 12-15 s alone on the two-core build machine, up to 26 s beside other test
+    // runs; the bound guards against a regression without failing on a busy machine.
+    expect(generationMs).toBeLessThan(60_000);
     expect(manifest.generationMs).toBeLessThanOrEqual(generationMs);
     expect(await readdir(path.dirname(dir))).toEqual(['demo']);
   });
