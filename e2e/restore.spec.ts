@@ -219,6 +219,11 @@ loaded(
     await expect(restore.dryRun).toBeDisabled();
     await restore.verdict.scrollIntoViewIfNeeded();
     await page.screenshot({ path: testInfo.outputPath('restore-refused.png') });
+    // A laptop's narrower window: the refusal still reads.
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await restore.verdict.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: testInfo.outputPath('restore-refused-narrow.png') });
+    await page.setViewportSize({ width: 1500, height: 1100 });
 
     // A wrong phrase does not do; the exact one does.
     await restore.override.fill('I accept the risk');
