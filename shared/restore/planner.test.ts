@@ -215,6 +215,130 @@ describe('planRestore', () => {
   });
 });
 
+describe('planRestore, the rarer cases', () => {
+  it('re-posts a deleted review and review comment, and explains a merged PR it cannot reopen', async () => {
+    const review = {
+      id: 9,
+      author: 'carol',
+      state: 'APPROVED' as const,
+      body: 'ship it',
+      submittedAt: '2026-01-02T00:00:00Z',
+      commitId: sha(2),
+    };
+    const reviewComment = {
+      id: 11,
+      author: 'carol',
+      body: 'nit',
+      createdAt: '2026-01-02T00:00:00Z',
+      updatedAt: '2026-01-02T00:00:00Z',
+      path: 'src/a.ts',
+      line: 3,
+      commitId: sha(2),
+      inReplyToId: null,
+    };
+    const base = [
+      repoState('acme', 'api', {
+        refs: [main(sha(1))],
+        pulls: [pullState(1, { reviews: [review], reviewComments: [reviewComment] }), pullState(2)],
+      }),
+    ];
+    const now = [
+      repoState('acme', 'api', {
+        refs: [main(sha(1))],
+        pulls: [
+          pullState(1),
+          pullState(2, { state: 'closed', merged: true, closedAt: '2026-01-03T00:00:00Z' }),
+        ],
+      }),
+    ];
+    const { plan: p } = await plan(base, now);
+    expect(
+      op(p.operations, 'repost-comment').map((o) => [
+        o.item.kind,
+        o.item.verdict,
+        o.item.path,
+        o.item.line,
+      ]),
+    ).toEqual([
+      ['review-comment', null, 'src/a.ts', 3],
+      ['review', 'APPROVED', null, null],
+    ]);
+    expect(p.unrepaired).toEqual([
+      {
+        differenceId: 'pr-closed:acme/api#2',
+        reason: 'pull request #2 was merged: it cannot be reopened',
+      },
+    ]);
+  });
+
+  it('recreates a gone environment before its variables, and takes a supplied secret over the sealed one', async () => {
+    const base = [
+      repoState('acme', 'api', {
+        environments: [
+          environment('prod', [variable('A', '1'), variable('B', '2')], [secret('K')]),
+        ],
+      }),
+    ];
+    const now = [repoState('acme', 'api', { environments: [] })];
+    const { plan: p } = await plan(base, now, now, {
+      secretValues: {
+        sealed: new Set(['acme/api:environment:prod:secret:K']),
+        supplied: new Set(['acme/api:environment:prod:secret:K']),
+      },
+    });
+    expect(p.operations.map((o) => o.id)).toEqual([
+      'create-environment:acme/api:environment:prod',
+      'set-variable:acme/api:environment:prod:variable:A',
+      'set-variable:acme/api:environment:prod:variable:B',
+      'set-secret:acme/api:environment:prod:secret:K',
+    ]);
+    for (const o of p.operations.slice(1)) {
+      expect(o.dependsOn).toEqual(['create-environment:acme/api:environment:prod']);
+      expect(o.preconditions).toContainEqual({
+        kind: 'environment-exists',
+        repo: 'acme/api',
+        environment: 'prod',
+        providedBy: 'create-environment:acme/api:environment:prod',
+      });
+    }
+    expect(op(p.operations, 'set-secret')[0]).toMatchObject({
+      source: 'supplied',
+      fidelity: 'faithful',
+    });
+  });
+
+  it('restores a deleted ref that someone recreated elsewhere beside it, or over it when told', async () => {
+    const base = [
+      repoState('acme', 'api', { refs: [main(sha(1)), { name: 'refs/heads/dev', sha: sha(3) }] }),
+    ];
+    const damaged = [repoState('acme', 'api', { refs: [main(sha(1))] })];
+    const recreated = [
+      repoState('acme', 'api', { refs: [main(sha(1)), { name: 'refs/heads/dev', sha: sha(5) }] }),
+    ];
+    const { plan: p, differences } = await plan(base, damaged, recreated);
+    expect(op(p.operations, 'push-ref')[0]).toMatchObject({
+      mode: 'beside',
+      targetRef: 'refs/heads/restore/inc-1/dev',
+    });
+    const over = planRestore({
+      ...common,
+      differences,
+      baseline: base,
+      current: recreated,
+      overrides: new Map([[differences[0]!.id, 'overwrite']]),
+    });
+    expect(op(over.operations, 'push-ref')[0]).toMatchObject({
+      mode: 'force',
+      targetRef: 'refs/heads/dev',
+      expectedSha: sha(5),
+    });
+    // Already back at the snapshot's sha: nothing to do, and it says so.
+    const back = planRestore({ ...common, differences, baseline: base, current: base });
+    expect(back.operations).toEqual([]);
+    expect(back.unrepaired[0]?.reason).toMatch(/dev is at the snapshot's [0-9a-f]{7} already/);
+  });
+});
+
 // ---- properties ------------------------------------------------------------------------
 
 const shas = [sha(1), sha(2), sha(3)];
