@@ -286,6 +286,62 @@ loaded(
   },
 );
 
+/** The incident behind a proxy that holds every write for a second: a restore to watch. */
+const slow = base.extend<{ incident: RestoreIncident }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads dependencies from this pattern.
+  incident: async ({}, use) => {
+    const incident = await buildRestoreIncident({ extraVariables: 40, slowWritesMs: 1000 });
+    await use(incident);
+    await incident.stop();
+  },
+});
+
+slow(
+  'cancels a running restore between steps, and approving again resumes it from the journal',
+  async ({ incident, page }, testInfo) => {
+    slow.setTimeout(240_000);
+    const restore = await planFromDiff(page, incident);
+    await restore.passphrase.fill(passphrase);
+    await restore.addToken('restore bot', incident.restoreTokenFile);
+    await restore.prove.click();
+    await expect(restore.verdict).toHaveAttribute('data-reason', 'isolated');
+    await restore.dryRun.click();
+    await expect(restore.dryRunSummary).toContainText('0 blocked');
+
+    await restore.approveOpen.click();
+    await restore.phrase.fill((await restore.phraseExpected.textContent()) ?? '');
+    await restore.approve.click();
+    // Live progress from the journal, then Cancel once a step is done.
+    await expect(restore.progress.getByRole('heading')).toHaveText('Restoring…');
+    await expect(restore.steps.and(page.locator('[data-state="done"]')).first()).toBeVisible({
+      timeout: 30_000,
+    });
+    await restore.progress.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: testInfo.outputPath('restore-running.png') });
+    await page.getByTestId('restore-cancel').click();
+    await expect(restore.error).toContainText('cancelled', { timeout: 30_000 });
+    await expect(page.getByTestId('restore-progress-summary')).toContainText('(cancelled)');
+    await page.getByTestId('restore-steps-show-all').click();
+    // Nothing half-done: every step is done or was never started.
+    await expect(restore.steps.and(page.locator('[data-state="running"]'))).toHaveCount(0);
+    await expect(restore.steps.and(page.locator('[data-state="failed"]'))).toHaveCount(0);
+    const pending = await restore.steps.and(page.locator('[data-state="pending"]')).count();
+    expect(pending).toBeGreaterThan(0);
+    await expect(page.getByTestId('restore-approve')).toContainText('Ready to resume');
+    await page.screenshot({ path: testInfo.outputPath('restore-cancelled.png') });
+
+    // Approving again runs only what is left, then verifies.
+    await restore.approveOpen.click();
+    await restore.phrase.fill((await restore.phraseExpected.textContent()) ?? '');
+    await restore.approve.click();
+    await expect(restore.verification).toHaveAttribute('data-ok', 'true', { timeout: 120_000 });
+    await expect(page.getByTestId('restore-progress-summary')).toContainText(
+      '48 of 48 operations done (cancelled once, then resumed)',
+    );
+    await expectForgeRestored(incident);
+  },
+);
+
 async function downloadText(page: Page, testId: string): Promise<string> {
   const [file] = await Promise.all([
     page.waitForEvent('download'),

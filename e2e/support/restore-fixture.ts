@@ -1,4 +1,5 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { writeSigningKeyFiles } from '../../electron/services/catalog/catalog-keys';
@@ -54,6 +55,51 @@ export interface RestoreIncidentOptions {
    * with the rest: a plan of many operations, to see the view under load.
    */
   readonly extraVariables?: number;
+  /**
+   * Puts a proxy in front of the forge that holds every write (anything but GET and
+   * HEAD, git pushes included) this long before passing it on, and gives its address as
+   * the API: a restore then runs long enough to be watched and cancelled.
+   */
+  readonly slowWritesMs?: number;
+}
+
+/** A loopback HTTP proxy to `target` that delays writes; reads pass at once. */
+async function startSlowProxy(
+  target: URL,
+  delayMs: number,
+): Promise<{ readonly origin: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const forward = () => {
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    };
+    if (req.method === 'GET' || req.method === 'HEAD') forward();
+    else setTimeout(forward, delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the proxy has no port');
+  return {
+    origin: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** A long variable name, as a stress case for the view's tables. */
@@ -121,8 +167,14 @@ export async function buildRestoreIncident(
       isBot: true,
     });
     const running = forge;
+    const proxy =
+      options.slowWritesMs === undefined
+        ? null
+        : await startSlowProxy(new URL(forge.url), options.slowWritesMs);
     return {
-      apiUrl,
+      // The host reaches the forge through the proxy when there is one; the test's own
+      // checks (`get`) go to the forge directly.
+      apiUrl: proxy ? apiUrl.replace(new URL(forge.url).origin, proxy.origin) : apiUrl,
       owner: org.owner,
       catalogDir,
       fingerprint: keys.key.fingerprint,
@@ -135,6 +187,7 @@ export async function buildRestoreIncident(
       forge,
       get,
       stop: async () => {
+        await proxy?.close();
         await running.close();
         await rm(root, { recursive: true, force: true });
       },

@@ -1,6 +1,6 @@
 import type { RestoreStepState } from '../../../shared/ipc/contract';
 import { assertNever } from '../../../shared/util/assert-never';
-import { describeError } from '../../api/api-error';
+import { describeError, isApiError } from '../../api/api-error';
 import { useCancelTask } from '../tasks/queries';
 import { useRestoreStatus } from './queries';
 import { useShowAll } from './show-all';
@@ -60,7 +60,12 @@ export function ProgressPanel({
           {counts.get('skipped') ? `, ${counts.get('skipped')} skipped` : ''}
           {counts.get('failed') ? `, ${counts.get('failed')} failed` : ''}
           {data.retries > 0 ? `, ${data.retries} retries` : ''}
-          {data.cancelled ? ' (cancelled)' : ''}.
+          {data.cancelled
+            ? data.finished
+              ? ' (cancelled once, then resumed)'
+              : ' (cancelled)'
+            : ''}
+          .
         </p>
       )}
       {data?.approval && (
@@ -86,11 +91,17 @@ export function ProgressPanel({
           {cancel.isPending ? 'Cancelling…' : 'Cancel (stops after the current step)'}
         </button>
       )}
-      {error !== null && (
-        <p role="alert" className="notice notice--error" data-testid="restore-error">
-          {describeError(error)}
-        </p>
-      )}
+      {error !== null &&
+        (isApiError(error, 'cancelled') ? (
+          <p role="status" className="notice" data-testid="restore-error">
+            The restore was cancelled between steps: the steps that had started finished, the rest
+            never began, and the journal says which. Approve again to resume.
+          </p>
+        ) : (
+          <p role="alert" className="notice notice--error" data-testid="restore-error">
+            {describeError(error)}
+          </p>
+        ))}
       {data && data.operations.length > 0 && (
         <ol className="restore-steps" aria-label="Operations">
           {data.operations

@@ -229,15 +229,17 @@ function PlanStages({ outcome }: { readonly outcome: PlanOutcomeView }) {
       <section className="card" aria-labelledby="restore-approve" data-testid="restore-approve">
         <h2 id="restore-approve">Approve and run</h2>
         <p className="muted">
-          {finished
-            ? 'Done: the journal records every operation of this plan as run. Verify again below, or plan anew.'
-            : canApprove
-              ? status.data?.journal === true
-                ? 'Ready to resume: the journal says where it stopped; steps done are not repeated.'
-                : 'Ready: the approval asks you to type what will happen.'
-              : dryRun !== null && dryRun.blocked > 0
-                ? 'The dry run found operations that cannot run: plan again without them.'
-                : 'After the isolation proof and a dry run.'}
+          {apply.isPending || status.data?.running === true
+            ? 'Running: each operation’s progress is below; Cancel stops it between steps.'
+            : finished
+              ? 'Done: the journal records every operation of this plan as run. Verify again below, or plan anew.'
+              : canApprove
+                ? status.data?.journal === true
+                  ? 'Ready to resume: the journal says where it stopped; steps done are not repeated.'
+                  : 'Ready: the approval asks you to type what will happen.'
+                : dryRun !== null && dryRun.blocked > 0
+                  ? 'The dry run found operations that cannot run: plan again without them.'
+                  : 'After the isolation proof and a dry run.'}
         </p>
         <button
           type="button"
