@@ -14,8 +14,8 @@ let world: RestoreWorld;
 let service: RestoreService;
 let proxy: http.Server;
 let proxyUrl: string;
-/** Faults still to inject on the next variable writes, in order. */
-const faults: Array<'503' | '429' | 'drop'> = [];
+/** Faults still to inject on the next writes whose path matches, in order. */
+const faults: Array<{ readonly kind: '503' | '429' | 'drop' | 'lost'; readonly on: RegExp }> = [];
 const injected: string[] = [];
 
 beforeAll(async () => {
@@ -23,13 +23,14 @@ beforeAll(async () => {
   const forge = new URL(world.forge.url);
   proxy = http.createServer((req, res) => {
     const write = req.method === 'POST' || req.method === 'PATCH';
-    if (write && /\/actions\/variables/.test(req.url ?? '') && faults.length > 0) {
-      const fault = faults.shift()!;
-      injected.push(`${fault} ${req.method} ${req.url}`);
-      if (fault === 'drop') {
-        req.socket.destroy();
-        return;
-      }
+    const at = write ? faults.findIndex((f) => f.on.test(req.url ?? '')) : -1;
+    const fault = at < 0 ? null : faults.splice(at, 1)[0]!.kind;
+    if (fault !== null) injected.push(`${fault} ${req.method} ${req.url}`);
+    if (fault === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === '503' || fault === '429') {
       req.resume();
       if (fault === '503') {
         res.writeHead(503, { 'content-type': 'application/json' });
@@ -49,6 +50,12 @@ beforeAll(async () => {
         headers: { ...req.headers, host: forge.host },
       },
       (answer) => {
+        if (fault === 'lost') {
+          // The forge did it; its answer never reaches the client.
+          answer.resume();
+          answer.on('end', () => req.socket.destroy());
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
@@ -109,7 +116,12 @@ describe('the executor', () => {
       'set-variable:acme/api:variable:V_1',
       'set-variable:acme/api:variable:V_2',
     ]);
-    faults.push('503', '429', 'drop');
+    const variables = /\/actions\/variables/;
+    faults.push(
+      { kind: '503', on: variables },
+      { kind: '429', on: variables },
+      { kind: 'drop', on: variables },
+    );
     const applied = await service.apply({
       plan: planned.plan,
       approval: { phrase: planned.confirmationPhrase },
@@ -141,10 +153,40 @@ describe('the executor', () => {
     }
   }, 120_000);
 
+  it('never posts a comment twice when the answer to its POST is lost', async () => {
+    const { org } = world;
+    const pull = await org.admin.getPull(org.owner, 'api', 1);
+    const comment = pull!.comments.find((c) => c.body === 'Ready for review')!;
+    await org.admin.deleteIssueComment(org.owner, 'api', comment.id);
+    const planned = await planVariables('lost', (id) => id.startsWith('pr-comment-deleted:'));
+    expect(planned.plan.operations.map((o) => o.kind)).toEqual(['repost-comment']);
+    faults.push({ kind: 'lost', on: /\/issues\/1\/comments$/ });
+    const applied = await service.apply({
+      plan: planned.plan,
+      approval: { phrase: planned.confirmationPhrase },
+      credentials: credentials(),
+      catalog: catalogRef(),
+      writeSpacingMs: 0,
+      contentSpacingMs: 0,
+    });
+    expect(injected.at(-1)).toMatch(/^lost POST .*\/issues\/1\/comments$/);
+    expect(applied.execution.status).toBe('completed');
+    expect(applied.verification?.ok).toBe(true);
+    const after = await org.admin.getPull(org.owner, 'api', 1);
+    expect(after!.comments.filter((c) => c.body.includes('> Ready for review'))).toHaveLength(1);
+    // The journal says what happened: the lost answer failed the step, the next attempt
+    // found the comment by its marker.
+    const journal = await readJournal(applied.journalFile);
+    const steps = journal.records.flatMap((r) =>
+      r.type === 'step-failed' ? ['failed'] : r.type === 'step-done' ? [r.outcome] : [],
+    );
+    expect(steps).toEqual(['failed', 'already']);
+  }, 120_000);
+
   it('cancels between steps, never inside one, and a resume finishes the rest', async () => {
     const api = { owner: world.org.owner, repo: 'api' };
     for (let i = 3; i < 30; i++) await world.org.admin.deleteVariable(api, `V_${i}`);
-    const planned = await planVariables('cancel');
+    const planned = await planVariables('cancel', (id) => id.startsWith('variable-'));
     expect(planned.plan.operations).toHaveLength(27);
     const controller = new AbortController();
     let done = 0;

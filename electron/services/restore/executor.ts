@@ -76,6 +76,8 @@ export interface ExecuteOptions extends TargetOptions {
   readonly stepAttempts?: number;
   /** First backoff between step attempts, ms (default 500; doubles). */
   readonly backoffMs?: number;
+  /** Wait before a create refused for a rate limit is tried again, ms (default 60 s). */
+  readonly rateLimitWaitMs?: number;
 }
 
 type StepOutcome =
@@ -137,6 +139,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
   }
   const maxAttempts = options.stepAttempts ?? 3;
   const backoff = options.backoffMs ?? 500;
+  const rateLimitWaitMs = options.rateLimitWaitMs ?? 60_000;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const repoLocks = new Map<string, Promise<unknown>>();
   // Variables and secrets recheck that their repository and environment exist; a yes is
@@ -185,7 +188,11 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
           return;
         }
         retries++;
-        const wait = backoff * 2 ** (attempt - 1);
+        // A rate limit on a create (which the adapter does not retry, see `creates`)
+        // waits as GitHub asks for secondary limits: a minute at least.
+        const wait = isRateLimit(error)
+          ? Math.max(rateLimitWaitMs, backoff * 2 ** (attempt - 1))
+          : backoff * 2 ** (attempt - 1);
         await journal.append('retry', {
           opId: op.id,
           kind: 'step',
@@ -341,7 +348,7 @@ async function runStep(
       const existing = await adapter.getRepo(owner, name);
       if (existing) return { outcome: 'already', result: { id: existing.id } };
       await recheck(op, target, source, outcomes);
-      const created = await adapter.createRepo(owner, {
+      const created = await target.creates.createRepo(owner, {
         name,
         private: op.private,
         description: op.description,
@@ -391,7 +398,7 @@ async function runStep(
       const found = pull.comments.find((c) => c.body.includes(marker));
       if (found) return { outcome: 'already', result: { commentId: found.id } };
       await recheck(op, target, source, outcomes);
-      const posted = await adapter.createIssueComment(
+      const posted = await target.creates.createIssueComment(
         owner,
         name,
         op.number,
@@ -553,7 +560,7 @@ async function recreatePull(
   let created = false;
   if (!pull) {
     await recheck(op, target, source, outcomes);
-    const number = await adapter.createPull(owner, name, {
+    const number = await target.creates.createPull(owner, name, {
       title: op.title,
       body: recreatedBody(op, marker),
       head: op.head,
@@ -582,7 +589,7 @@ async function recreatePull(
   for (const item of op.conversation) {
     const itemMarker = restoreMarker(hash, op.id, `${item.kind}-${item.originalId}`);
     if (pull.comments.some((c) => c.body.includes(itemMarker))) continue;
-    await adapter.createIssueComment(
+    await target.creates.createIssueComment(
       owner,
       name,
       pull.number,
@@ -660,8 +667,18 @@ const networkCodes = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/** A refusal for a rate limit: the request was not done, so it is safe to try again. */
+function isRateLimit(error: unknown): boolean {
+  return (
+    error instanceof BulkheadError &&
+    error.code === 'forbidden' &&
+    /answered (?:429|403) .*rate limit|answered 429/i.test(error.message)
+  );
+}
+
 /** A failure worth another attempt: the provider unavailable or a dropped connection. */
 function isTransient(error: unknown): boolean {
+  if (isRateLimit(error)) return true;
   if (error instanceof BulkheadError) return error.code === 'unavailable';
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && networkCodes.has(code);

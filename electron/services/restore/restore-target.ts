@@ -44,6 +44,13 @@ export interface TargetOptions {
 /** A connection to the target: the adapter, and git over smart HTTP. */
 export interface TargetConnection {
   readonly adapter: GitHubAdapter;
+  /**
+   * The same API for the calls that create something new (a repository, a PR, a
+   * comment), with no retry: a POST that reached the provider but whose answer was lost
+   * would be created twice by a blind retry. The executor retries the whole step
+   * instead, and a step first looks for what it creates (by its marker).
+   */
+  readonly creates: GitHubAdapter;
   /** An etcd client for a config store with the credential's user; null when none given. */
   config(store: string): EtcdClient | null;
   /** The refs the git server advertises for a repository; empty when it does not exist. */
@@ -80,14 +87,16 @@ export function connectTarget(
       `the restore credential is for ${credentials.github.apiUrl}, not the plan's target ${target.apiUrl}`,
     );
   }
-  const adapter = createGitHubAdapter({
+  const adapterOptions = {
     ...options.adapterOptions,
     baseUrl: target.apiUrl,
     token: credentials.github.token,
     writeSpacingMs: options.writeSpacingMs ?? 1000,
     contentSpacingMs: options.contentSpacingMs ?? 3000,
     concurrency: options.concurrency ?? 8,
-  });
+  };
+  const adapter = createGitHubAdapter(adapterOptions);
+  const creates = createGitHubAdapter({ ...adapterOptions, maxRetries: 0 });
   const urlOf = (repo: string) => {
     const [owner = '', name = ''] = repo.split('/');
     return cloneUrlOf(target.gitUrl, owner, name);
@@ -99,6 +108,7 @@ export function connectTarget(
   const configClients = new Map<string, EtcdClient>();
   return {
     adapter,
+    creates,
     config(store) {
       const given = credentials.etcd?.[store];
       if (!given) return null;
