@@ -7,7 +7,8 @@ import { openStore } from '../services/catalog/catalog-store';
 import type { Progress } from '../services/catalog/catalog-types';
 import { verifyCatalog } from '../services/catalog/catalog-verifier';
 import { createLockedBucket, type S3Location } from '../services/catalog/s3-store';
-import { demoManifestName, type DemoManifest } from './demo-manifest';
+import { runBulkhead } from '../cli/test-support';
+import { DemoManifest, demoManifestName } from './demo-manifest';
 import { generateDemoIncident } from './generate-demo';
 
 // The demo with its catalog on S3 with Object Lock: real Ceph radosgw from Debian (when a
@@ -80,4 +81,45 @@ describe('the demo with an S3 catalog', () => {
     expect(text).not.toContain(ceph!.accessKey);
     expect(await readdir(path.join(root, 'demo'))).not.toContain('catalog');
   });
+});
+
+describe('bulkhead demo generate --catalog s3://...', () => {
+  it('generates the demo into a locked bucket, keys from the environment only', async () => {
+    const bucket: S3Location = { ...location, bucket: 'demo-cli', prefix: 'acme' };
+    await createLockedBucket(bucket);
+    const result = await runBulkhead(
+      [
+        'demo',
+        'generate',
+        '--dir',
+        path.join(root, 'cli-demo'),
+        '--catalog',
+        's3://demo-cli/acme',
+        '--s3-endpoint',
+        ceph!.endpoint,
+        '--lock',
+        'governance',
+        '--retain-days',
+        '1',
+        '--json',
+      ],
+      {
+        cwd: path.resolve(import.meta.dirname, '..', '..'),
+        env: { AWS_ACCESS_KEY_ID: ceph!.accessKey, AWS_SECRET_ACCESS_KEY: ceph!.secretKey },
+      },
+    );
+    expect(result.stderr).not.toContain(ceph!.secretKey);
+    expect(result.code).toBe(0);
+    const cli = DemoManifest.parse(JSON.parse(result.stdout));
+    expect(cli.catalog).toMatchObject({ kind: 's3', bucket: 'demo-cli', prefix: 'acme' });
+    const report = await verifyCatalog(
+      openStore(bucket),
+      { kind: 'pinned', key: cli.signingKeyFingerprint },
+      'quick',
+      progress(),
+    );
+    expect(report.ok).toBe(true);
+    expect(report.snapshots).toBe(3);
+    expect(report.worm.unlocked).toBe(0);
+  }, 120_000);
 });

@@ -40,9 +40,12 @@ import {
  * crash or a cancel never leaves half a demo where the app looks for one.
  */
 
-/** Where the catalog goes: a folder (the default, `<dir>/catalog`) or S3 with Object Lock. */
+/**
+ * Where the catalog goes: `<dir>/catalog` (the default; inside the demo, so it moves and is
+ * replaced with it) or an S3 bucket with Object Lock.
+ */
 export type DemoCatalogTarget =
-  | { readonly kind: 'directory'; readonly path?: string }
+  | { readonly kind: 'directory' }
   | {
       readonly kind: 's3';
       /** The bucket must exist with Object Lock enabled. Keys are never written to `demo.json`. */

@@ -35,6 +35,37 @@ describe('bulkhead demo', () => {
     expect(missing.stderr).toMatch(/no demo incident in .*demo\.json is missing/);
   });
 
+  it('refuses an S3 catalog without an Object Lock, and lock flags without S3', async () => {
+    const env = { AWS_ACCESS_KEY_ID: 'demo-key-id', AWS_SECRET_ACCESS_KEY: 'demo-secret-key' };
+    const noLock = await runBulkhead(
+      ['demo', 'generate', '--dir', path.join(tmp, 's3'), '--catalog', 's3://demo-bucket/acme'],
+      { cwd: root, env },
+    );
+    expect(noLock.code).toBe(2);
+    expect(noLock.stderr).toContain('an S3 catalog needs --lock compliance|governance');
+    expect(noLock.stderr).not.toContain('demo-secret-key');
+    const lockAlone = await bulkhead(
+      'demo',
+      'generate',
+      '--dir',
+      path.join(tmp, 'x'),
+      '--lock',
+      'governance',
+    );
+    expect(lockAlone.code).toBe(2);
+    expect(lockAlone.stderr).toContain('need --catalog s3://bucket/prefix');
+    const directory = await bulkhead(
+      'demo',
+      'generate',
+      '--dir',
+      path.join(tmp, 'x'),
+      '--catalog',
+      tmp,
+    );
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toContain('the directory catalog is always <dir>/catalog');
+  });
+
   it('generates the demo and prints its manifest with --json, never a token', async () => {
     const result = await bulkhead('demo', 'generate', '--dir', dir, '--json');
     expect(result.stderr).toContain('[10/10] writing the manifest');

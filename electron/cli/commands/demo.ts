@@ -2,10 +2,11 @@ import path from 'node:path';
 import { assertNever } from '../../../shared/util/assert-never';
 import { demoPath, type DemoManifest } from '../../demo/demo-manifest';
 import { startDemoServers } from '../../demo/demo-servers';
-import { generateDemoIncident } from '../../demo/generate-demo';
+import { generateDemoIncident, type DemoCatalogTarget } from '../../demo/generate-demo';
 import { defaultProfileDir } from '../../services/profile';
 import { exitCodes, UsageError, type CliCommand, type CommandContext } from '../command';
 import { formatTable } from '../table';
+import { parseCatalogLocation } from './catalog';
 
 const actions = ['generate', 'serve'] as const;
 type Action = (typeof actions)[number];
@@ -26,11 +27,16 @@ function isAction(value: string | undefined): value is Action {
 export const demoCommand: CliCommand = {
   name: 'demo',
   summary: 'Generate the demo incident (forge, snapshots, agent session) or serve its forge',
-  synopsis: 'generate [--dir <dir>] [--force] [--json] | serve [--dir <dir>]',
+  synopsis:
+    'generate [--dir <dir>] [--force] [--json] [--catalog s3://bucket/prefix --lock <mode> --retain-days <n>] | serve [--dir <dir>]',
   details: [
     'generate          build the demo incident (about 15 s); refuses to replace one unless --force',
     '  --force           replace an existing demo (the old one is removed once the new one is complete)',
     '  --json            print demo.json instead of a summary',
+    '  --catalog s3://bucket/prefix   the catalog on S3 with Object Lock (default: <dir>/catalog);',
+    '                    keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, never written to demo.json',
+    '  --s3-endpoint <url>, --s3-region <region>   an S3-compatible endpoint (e.g. Ceph radosgw)',
+    '  --lock compliance|governance, --retain-days <n>   the Object Lock for every object (required for S3)',
     'serve             run the demo forge (REST API and git) on a fresh port until Ctrl+C',
     '--dir <dir>       the demo folder (default: <profile>/demo)',
     '--profile <dir>   the profile folder (default: BULKHEAD_PROFILE or the user config folder)',
@@ -41,6 +47,11 @@ export const demoCommand: CliCommand = {
     profile: { type: 'string' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
+    catalog: { type: 'string' },
+    's3-endpoint': { type: 'string' },
+    's3-region': { type: 'string' },
+    lock: { type: 'string' },
+    'retain-days': { type: 'string' },
   },
   maxPositionals: 1,
   async run(ctx) {
@@ -73,10 +84,66 @@ function demoDir(ctx: CommandContext): string {
   return path.join(base, 'demo');
 }
 
+/** The S3 catalog the flags ask for, or the default directory; flags without S3 are refused. */
+function catalogTarget(ctx: CommandContext): DemoCatalogTarget {
+  const { values, io } = ctx;
+  const text = (name: string) => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const to = text('catalog');
+  const mode = text('lock');
+  const days = text('retain-days');
+  if (to === undefined) {
+    if (mode !== undefined || days !== undefined || text('s3-endpoint') || text('s3-region')) {
+      throw new UsageError(
+        '--lock, --retain-days, --s3-endpoint and --s3-region need --catalog s3://bucket/prefix',
+        'demo',
+      );
+    }
+    return { kind: 'directory' };
+  }
+  if (!to.startsWith('s3://')) {
+    throw new UsageError(
+      `--catalog takes s3://bucket/prefix; the directory catalog is always <dir>/catalog, not ${to}`,
+      'demo',
+    );
+  }
+  const location = parseCatalogLocation(to, {
+    cwd: io.cwd,
+    env: io.env,
+    endpoint: text('s3-endpoint'),
+    region: text('s3-region'),
+  });
+  if (location.kind !== 's3') throw new UsageError(`not an S3 location: ${to}`, 'demo');
+  const lower = mode?.toLowerCase();
+  if (lower !== 'compliance' && lower !== 'governance') {
+    throw new UsageError(
+      'an S3 catalog needs --lock compliance|governance and --retain-days <n> (a COMPLIANCE lock cannot be shortened, so there is no default)',
+      'demo',
+    );
+  }
+  const retainDays = Number(days);
+  if (days === undefined || !Number.isFinite(retainDays) || retainDays <= 0) {
+    throw new UsageError(`--retain-days must be a number of days above 0`, 'demo');
+  }
+  return {
+    kind: 's3',
+    location,
+    lock: {
+      mode: lower === 'compliance' ? 'COMPLIANCE' : 'GOVERNANCE',
+      retainDays,
+      legalHold: false,
+    },
+  };
+}
+
 async function generate(ctx: CommandContext, dir: string): Promise<number> {
   const { io, values, signal } = ctx;
+  const catalog = catalogTarget(ctx);
   const manifest = await generateDemoIncident({
     dir,
+    catalog,
     force: values.force === true,
     signal,
     onProgress: (p) => {
