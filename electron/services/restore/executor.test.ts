@@ -153,14 +153,22 @@ describe('the executor', () => {
     }
   }, 120_000);
 
-  it('never posts a comment twice when the answer to its POST is lost', async () => {
+  it('never posts a comment twice, nor fails a variable, when the answer to a POST is lost', async () => {
     const { org } = world;
     const pull = await org.admin.getPull(org.owner, 'api', 1);
     const comment = pull!.comments.find((c) => c.body === 'Ready for review')!;
     await org.admin.deleteIssueComment(org.owner, 'api', comment.id);
-    const planned = await planVariables('lost', (id) => id.startsWith('pr-comment-deleted:'));
-    expect(planned.plan.operations.map((o) => o.kind)).toEqual(['repost-comment']);
-    faults.push({ kind: 'lost', on: /\/issues\/1\/comments$/ });
+    await org.admin.deleteVariable({ owner: org.owner, repo: 'api' }, 'V_29');
+    const planned = await planVariables(
+      'lost',
+      (id) =>
+        id.startsWith('pr-comment-deleted:') || id === 'variable-deleted:acme/api:variable:V_29',
+    );
+    expect(planned.plan.operations.map((o) => o.kind)).toEqual(['repost-comment', 'set-variable']);
+    faults.push(
+      { kind: 'lost', on: /\/issues\/1\/comments$/ },
+      { kind: 'lost', on: /\/actions\/variables$/ },
+    );
     const applied = await service.apply({
       plan: planned.plan,
       approval: { phrase: planned.confirmationPhrase },
@@ -169,18 +177,39 @@ describe('the executor', () => {
       writeSpacingMs: 0,
       contentSpacingMs: 0,
     });
-    expect(injected.at(-1)).toMatch(/^lost POST .*\/issues\/1\/comments$/);
+    expect(injected.slice(-2).sort()).toEqual([
+      expect.stringMatching(/^lost POST .*\/actions\/variables$/),
+      expect.stringMatching(/^lost POST .*\/issues\/1\/comments$/),
+    ]);
     expect(applied.execution.status).toBe('completed');
     expect(applied.verification?.ok).toBe(true);
     const after = await org.admin.getPull(org.owner, 'api', 1);
     expect(after!.comments.filter((c) => c.body.includes('> Ready for review'))).toHaveLength(1);
-    // The journal says what happened: the lost answer failed the step, the next attempt
-    // found the comment by its marker.
-    const journal = await readJournal(applied.journalFile);
-    const steps = journal.records.flatMap((r) =>
-      r.type === 'step-failed' ? ['failed'] : r.type === 'step-done' ? [r.outcome] : [],
+    expect((await org.admin.getVariable({ owner: org.owner, repo: 'api' }, 'V_29'))?.value).toBe(
+      'v29',
     );
-    expect(steps).toEqual(['failed', 'already']);
+    // The journal says what happened: the lost answer failed the comment's step, and the
+    // next attempt found the comment by its marker; the variable's create, retried by the
+    // adapter and refused as a duplicate, was found holding its value.
+    const journal = await readJournal(applied.journalFile);
+    const outcomes = (opId: string) =>
+      journal.records.flatMap((r) =>
+        r.type === 'step-failed' && r.opId === opId
+          ? ['failed']
+          : r.type === 'step-done' && r.opId === opId
+            ? [r.outcome]
+            : [],
+      );
+    expect(outcomes('repost-comment:acme/api#1:comment:' + comment.id)).toEqual([
+      'failed',
+      'already',
+    ]);
+    expect(outcomes('set-variable:acme/api:variable:V_29')).toEqual(['done']);
+    expect(
+      journal.records.find(
+        (r) => r.type === 'step-done' && r.opId === 'set-variable:acme/api:variable:V_29',
+      ),
+    ).toMatchObject({ result: { how: 'created (its answer was lost)' } });
   }, 120_000);
 
   it('cancels between steps, never inside one, and a resume finishes the rest', async () => {

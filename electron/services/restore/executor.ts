@@ -422,7 +422,16 @@ async function runStep(
       // So the step does not read it again itself; a thousand variables are a thousand
       // steps against a forge that answers one write at a time.
       await recheck(op, target, source, outcomes, reader);
-      const how = await adapter.setVariable(scope, op.name, value);
+      let how: string;
+      try {
+        how = await adapter.setVariable(scope, op.name, value);
+      } catch (error: unknown) {
+        // A create whose answer was lost is retried by the adapter and refused as a
+        // duplicate: if the variable now holds the value, the step is done all the same.
+        const now = await adapter.getVariable(scope, op.name).catch(() => null);
+        if (now?.value !== value) throw error;
+        how = 'created (its answer was lost)';
+      }
       return { outcome: 'done', result: { name: op.name, valueDigest: op.valueDigest, how } };
       // SECURITY: end of variable values.
     }
