@@ -1,4 +1,5 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import fc from 'fast-check';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,5 +92,40 @@ describe('the restore journal', () => {
     await expect(readJournal(file)).rejects.toThrow(/line 3: the hash chain is broken/);
     await writeFile(file, [lines[0], lines[2], ''].join('\n'));
     await expect(readJournal(file)).rejects.toThrow(/line 2: seq is 3, expected 2/);
+  });
+
+  it('cut at any byte, reads back exactly the whole lines before the cut, the torn one reported', async () => {
+    const dir = path.join(root, 'd');
+    const journal = await openJournal(dir, plan, hash);
+    for (let i = 0; i < 6; i++) {
+      await journal.append('step-start', { opId: `op-${i}`, attempt: 1 });
+      await journal.append('step-done', {
+        opId: `op-${i}`,
+        outcome: 'done',
+        result: { i, text: 'é✓' },
+      });
+    }
+    await journal.close();
+    const file = journalFile(dir);
+    const full = await readFile(file);
+    // Line ends, in bytes: a cut right after one leaves whole lines only.
+    const ends: number[] = [];
+    full.forEach((byte, at) => {
+      if (byte === 0x0a) ends.push(at + 1);
+    });
+    const copy = path.join(root, 'd-cut.jsonl');
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: ends[0]!, max: full.length }), async (cut) => {
+        await writeFile(copy, full);
+        await truncate(copy, cut);
+        const read = await readJournal(copy);
+        const whole = ends.filter((end) => end <= cut).length;
+        expect(read.records).toHaveLength(whole);
+        expect(read.goodBytes).toBe(ends[whole - 1]);
+        expect(read.torn === null).toBe(ends.includes(cut));
+        if (read.torn) expect(read.torn.line).toBe(whole + 1);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
