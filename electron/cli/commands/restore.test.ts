@@ -44,11 +44,15 @@ async function journalLines(file: string): Promise<number> {
   }
 }
 
-/** Runs the command and SIGKILLs it once the journal has `lines` more lines (plus a jitter). */
+/**
+ * Runs the command and SIGKILLs it once the journal has `lines` more lines (plus a
+ * jitter), or with `lines` null after `jitterMs` whatever it is doing (opening the
+ * catalog, unbundling the snapshot's git data, creating the journal).
+ */
 function runAndKill(
   args: ReadonlyArray<string>,
   file: string,
-  lines: number,
+  lines: number | null,
   jitterMs: number,
 ): Promise<{ readonly killed: boolean; readonly code: number | null; readonly stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -61,7 +65,12 @@ function runAndKill(
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     let killed = false;
     let start: number | null = null;
+    if (lines === null) {
+      killed = true;
+      setTimeout(() => child.kill('SIGKILL'), jitterMs);
+    }
     const timer = setInterval(() => {
+      if (lines === null) return;
       void journalLines(file).then((now) => {
         start ??= now;
         if (!killed && now >= start + lines) {
@@ -216,7 +225,8 @@ describe('bulkhead restore', () => {
     let kills = 0;
     let runs = 0;
     let torn = 0;
-    for (let round = 0; kills < 20 && round < 40; round++) {
+    let blindKills = 0;
+    for (let round = 0; kills < 20 && round < 60; round++) {
       // Killed before its approval was journalled, the restore is applied again (that
       // asks the phrase again); after, it is resumed from the journal.
       const approved = (await journalLines(file)) >= 2;
@@ -235,16 +245,24 @@ describe('bulkhead restore', () => {
             '--require-approver',
             ...common,
           ];
-      const lines = 1 + Math.floor(Math.random() * 5);
-      const outcome = await runAndKill(args, file, lines, Math.floor(Math.random() * 15));
+      // Every third run dies at a random time instead, wherever it is (startup included).
+      const blind = round % 3 === 2;
+      const outcome = blind
+        ? await runAndKill(args, file, null, 100 + Math.floor(Math.random() * 1100))
+        : await runAndKill(
+            args,
+            file,
+            1 + Math.floor(Math.random() * 5),
+            Math.floor(Math.random() * 15),
+          );
       runs++;
-      if (outcome.killed) kills++;
+      if (outcome.killed && blind) blindKills++;
+      else if (outcome.killed) kills++;
       else {
         expect(outcome.stderr).toBe('');
         break; // it finished before the kill
       }
-      const read = await readJournal(file);
-      if (read.torn) torn++;
+      if ((await journalLines(file)) > 0 && (await readJournal(file)).torn) torn++;
     }
     expect(kills).toBeGreaterThanOrEqual(20);
 
@@ -293,9 +311,12 @@ describe('bulkhead restore', () => {
     expect(read.records.filter((r) => r.type === 'resumed').length).toBeGreaterThanOrEqual(
       kills - 2,
     );
+    expect(blindKills).toBeGreaterThan(0);
     const verify = await run(['restore', 'verify', catalogPath, '--plan', planFile, ...common]);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/the target equals the snapshot/);
-    console.log(`crash test: ${kills} kills over ${runs} runs, ${torn} torn journal lines`);
+    console.log(
+      `crash test: ${kills} kills mid-restore and ${blindKills} at random times over ${runs} runs, ${torn} torn journal lines`,
+    );
   }, 600_000);
 });
