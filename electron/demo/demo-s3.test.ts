@@ -83,6 +83,26 @@ describe('the demo with an S3 catalog', () => {
   });
 });
 
+describe('a used S3 location', () => {
+  it('is refused before anything is generated, and leaves nothing behind', async () => {
+    const started = Date.now();
+    await expect(
+      generateDemoIncident({
+        dir: path.join(root, 'again', 'demo'),
+        catalog: {
+          kind: 's3',
+          location,
+          lock: { mode: 'GOVERNANCE', retainDays: 1, legalHold: false },
+        },
+      }),
+    ).rejects.toThrow(
+      /s3:\/\/demo-catalog\/acme already holds a catalog .* give the demo a new prefix/,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await readdir(path.join(root, 'again'))).toEqual([]);
+  });
+});
+
 describe('bulkhead demo generate --catalog s3://...', () => {
   it('generates the demo into a locked bucket, keys from the environment only', async () => {
     const bucket: S3Location = { ...location, bucket: 'demo-cli', prefix: 'acme' };

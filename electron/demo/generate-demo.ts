@@ -112,6 +112,12 @@ export async function generateDemoIncident(options: GenerateDemoOptions): Promis
     const calendar = demoCalendar(options.now ?? Date.now());
     const clock: DemoClock = createDemoClock(calendar.seedDay);
     report('forge', 'starting the sandbox forge');
+    const target = options.catalog ?? { kind: 'directory' as const };
+    const destination: CatalogLocation =
+      target.kind === 'directory'
+        ? { kind: 'directory', path: path.join(tmp, 'catalog') }
+        : target.location;
+    if (destination.kind === 's3') await refuseUsedLocation(destination, signal);
     forge = await startForge({
       dataDir: path.join(tmp, 'forge'),
       clock: clock.read,
@@ -133,16 +139,14 @@ export async function generateDemoIncident(options: GenerateDemoOptions): Promis
     );
     const openLater = (spec: (typeof pulls)[number]) => openPullLater(spec, seeded, clock);
 
-    const target = options.catalog ?? { kind: 'directory' as const };
-    const destination: CatalogLocation =
-      target.kind === 'directory'
-        ? { kind: 'directory', path: path.join(tmp, 'catalog') }
-        : target.location;
     const snapshots: Array<{ seq: number; createdAt: string }> = [];
     const snapshot = async (at: number) => {
       clock.set(at);
+      // SECURITY: begin — the sandbox's secret values, in an owner-only scratch file that
+      // the producer seals to the restore key and that is deleted right after.
       const valuesFile = path.join(scratch, `secret-values-${snapshots.length + 1}.json`);
       await writePrivate(valuesFile, JSON.stringify(secretValuesJson(seeded.secrets, demoOwner)));
+      // SECURITY: end
       const progress: Progress = { signal, report: () => undefined };
       const createdAt = new Date(at).toISOString();
       const result = await takeSnapshot({
@@ -258,6 +262,25 @@ export async function generateDemoIncident(options: GenerateDemoOptions): Promis
     throw error;
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Refuses an S3 location that already holds objects: a WORM catalog cannot be replaced,
+ * and appending a new demo's snapshots to another key's chain would fail at the first
+ * snapshot, after seconds of work. Checked before anything is generated.
+ */
+async function refuseUsedLocation(
+  location: Extract<CatalogLocation, { kind: 's3' }>,
+  signal: AbortSignal,
+): Promise<void> {
+  const store = openStore(location);
+  for await (const item of store.list('', signal)) {
+    void item;
+    throw new BulkheadError(
+      'bad_request',
+      `${store.location} already holds a catalog (its objects are locked and cannot be replaced); give the demo a new prefix`,
+    );
   }
 }
 
