@@ -19,7 +19,8 @@ import {
 // the snapshot before the damage, the forge's own audit log of the damage, a restore
 // token the agent never held added to the vault through the UI, and the forge checked
 // through its API afterwards. Then the agent's own token: refused, overridden by the
-// typed phrase, and the override found in the journal and the report.
+// typed phrase, and the override found in the journal and the report. Last, a restore
+// slowed by a proxy, watched live, cancelled between steps and resumed.
 
 const test = base.extend<{ incident: RestoreIncident }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads dependencies from this pattern.
@@ -35,6 +36,16 @@ const loaded = base.extend<{ incident: RestoreIncident }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads dependencies from this pattern.
   incident: async ({}, use) => {
     const incident = await buildRestoreIncident({ extraVariables: 40 });
+    await use(incident);
+    await incident.stop();
+  },
+});
+
+/** The incident behind a proxy that holds every write for a second: a restore to watch. */
+const slow = base.extend<{ incident: RestoreIncident }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads dependencies from this pattern.
+  incident: async ({}, use) => {
+    const incident = await buildRestoreIncident({ extraVariables: 40, slowWritesMs: 1000 });
     await use(incident);
     await incident.stop();
   },
@@ -285,16 +296,6 @@ loaded(
     expect(json.restore?.verification?.signature.signature.length).toBeGreaterThan(40);
   },
 );
-
-/** The incident behind a proxy that holds every write for a second: a restore to watch. */
-const slow = base.extend<{ incident: RestoreIncident }>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright reads dependencies from this pattern.
-  incident: async ({}, use) => {
-    const incident = await buildRestoreIncident({ extraVariables: 40, slowWritesMs: 1000 });
-    await use(incident);
-    await incident.stop();
-  },
-});
 
 slow(
   'cancels a running restore between steps, and approving again resumes it from the journal',
