@@ -4,7 +4,7 @@ import type { Page } from '@playwright/test';
 import { generateSigningKey } from '../electron/services/catalog/catalog-keys';
 import { signApproval } from '../electron/services/restore/approval-keys';
 import { RestorePlan } from '../shared/restore/plan-model';
-import { expect, test as base } from './fixtures';
+import { expect, test as base, type HostHandle } from './fixtures';
 import { CatalogPage } from './pages/catalog-page';
 import { DiffPage } from './pages/diff-page';
 import { RestorePage } from './pages/restore-page';
@@ -52,6 +52,15 @@ const slow = base.extend<{ incident: RestoreIncident }>({
 });
 
 const passphrase = 'e2e vault passphrase, typed once';
+
+/**
+ * Types the vault passphrase where a passphrase seals the vault (the browser host); the
+ * Electron host seals it with the OS keychain and asks nothing.
+ */
+async function unlockVault(restore: RestorePage, host: HostHandle): Promise<void> {
+  if (host.kind === 'browser') await restore.passphrase.fill(passphrase);
+  else await expect(restore.passphrase).toHaveCount(0);
+}
 
 /** Catalog, trail and diff, then every difference chosen and the Restore view planned. */
 async function planFromDiff(page: Page, incident: RestoreIncident): Promise<RestorePage> {
@@ -144,13 +153,14 @@ async function expectForgeRestored(incident: RestoreIncident): Promise<void> {
 test('restores what the diff found through an isolated restore token, approved by a typed phrase, and verifies it', async ({
   incident,
   page,
+  host,
 }, testInfo) => {
   test.setTimeout(240_000);
   const restore = await planFromDiff(page, incident);
   await page.screenshot({ path: testInfo.outputPath('restore-plan.png') });
 
   // The restore token, into the vault through the form (the host reads the file).
-  await restore.passphrase.fill(passphrase);
+  await unlockVault(restore, host);
   await restore.addToken('restore bot', incident.restoreTokenFile);
   await expect(restore.credentials.filter({ hasText: 'restore bot' })).toBeVisible();
   await expect(
@@ -194,7 +204,7 @@ test('restores what the diff found through an isolated restore token, approved b
 
   // The agent strikes again: a new verification lists the drift, the passphrase asked anew.
   await incident.org.admin.deleteVariable({ owner: 'acme', repo: 'api' }, 'REGION');
-  await restore.passphrase.fill(passphrase);
+  await unlockVault(restore, host);
   await page.getByTestId('verify-again').click();
   await expect(restore.verification).toHaveAttribute('data-ok', 'false');
   await expect(restore.verification).toContainText('1 of');
@@ -218,7 +228,7 @@ loaded(
     await expect(last).toHaveAttribute('data-fidelity', 'faithful');
     await last.scrollIntoViewIfNeeded();
     await page.screenshot({ path: testInfo.outputPath('restore-plan-loaded.png') });
-    await restore.passphrase.fill(passphrase);
+    await unlockVault(restore, host);
     await restore.addToken('ops token', incident.agentTokenFile);
     await expect(restore.credentials.filter({ hasText: 'ops token' })).toBeVisible();
 
@@ -299,10 +309,10 @@ loaded(
 
 slow(
   'cancels a running restore between steps, and approving again resumes it from the journal',
-  async ({ incident, page }, testInfo) => {
+  async ({ incident, page, host }, testInfo) => {
     slow.setTimeout(240_000);
     const restore = await planFromDiff(page, incident);
-    await restore.passphrase.fill(passphrase);
+    await unlockVault(restore, host);
     await restore.addToken('restore bot', incident.restoreTokenFile);
     await restore.prove.click();
     await expect(restore.verdict).toHaveAttribute('data-reason', 'isolated');
