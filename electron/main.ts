@@ -97,7 +97,8 @@ function start(): void {
         profileDir: launch.profileDir,
         electronVersion: process.versions.electron ?? null,
         // The vault is sealed by the OS keychain here; the service sees only this interface.
-        safeStorage,
+        ...vaultKeychain(),
+        demo: launch.demo,
       });
       shutdownServices = () => dispatcher.shutdown();
       disposeIpc = registerIpc({
@@ -111,6 +112,25 @@ function start(): void {
       process.stderr.write(`bulkhead: startup failed: ${String(error)}\n`);
       app.exit(1);
     });
+}
+
+/**
+ * The OS keychain for the credential vault, or nothing when there is none worth the name.
+ *
+ * SECURITY: on Linux without a keyring Electron falls back to `basic_text`, a key fixed
+ * in Chromium's source: sealing restore credentials with it would only obfuscate them.
+ * The vault then uses a passphrase, as the browser host does.
+ */
+function vaultKeychain(): { safeStorage?: typeof safeStorage } {
+  const storage: typeof safeStorage | undefined = safeStorage;
+  if (storage === undefined) return {};
+  if (process.platform === 'linux' && storage.getSelectedStorageBackend() === 'basic_text') {
+    process.stderr.write(
+      'bulkhead: no system keyring (safeStorage would use basic_text); the credential vault uses a passphrase\n',
+    );
+    return {};
+  }
+  return { safeStorage: storage };
 }
 
 // SECURITY: begin — navigation and permissions. Protects the privileged page from being
