@@ -2,8 +2,9 @@
 // Starts Bulkhead after the build (`npm start`, which builds first): the Electron app
 // when Electron's binary is installed, otherwise the browser host, which serves the same
 // renderer and services where Electron cannot run. Arguments pass through to either,
-// e.g. `npm start -- --profile /tmp/p`. Set BULKHEAD_NO_DOWNLOAD=1 (or CI) to skip the
-// one attempt to fetch Electron's binary.
+// e.g. `npm start -- --profile /tmp/p`; with no arguments it opens the demo incident
+// (`--demo`). Set BULKHEAD_NO_DOWNLOAD=1 (or CI) to skip the one attempt to fetch
+// Electron's binary.
 // Usage: node scripts/start.mjs [--profile <dir>] [...]
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -92,7 +93,15 @@ export async function start(root, args, env = process.env) {
   runForwarding(process.execPath, [host, '--open', ...args], env);
 }
 
+/**
+ * What `npm start` passes on: with no arguments, the demo incident (`--demo`), so a new
+ * user sees the whole product work with nothing to configure; otherwise what was given.
+ */
+export function launchArgs(args) {
+  return args.length === 0 ? ['--demo'] : args;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  await start(root, process.argv.slice(2));
+  await start(root, launchArgs(process.argv.slice(2)));
 }

@@ -93,6 +93,17 @@ describe('scripts/start.mjs', () => {
     );
   });
 
+  it('opens the demo incident when given no arguments, on either host', async () => {
+    const browser = await start([], { BULKHEAD_NO_DOWNLOAD: '1' });
+    expect(JSON.parse(browser.stdout)).toEqual({
+      name: 'browser-host',
+      args: ['--open', '--demo'],
+    });
+    await installFakeElectron();
+    const electron = await start([], { BULKHEAD_NO_DOWNLOAD: '1' });
+    expect(JSON.parse(electron.stdout)).toEqual({ name: 'electron', args: [checkout, '--demo'] });
+  });
+
   it('tries the download once, and uses Electron if it arrived', async () => {
     const installer = path.join(checkout, 'node_modules', 'electron', 'install.js');
     await mkdir(path.dirname(installer), { recursive: true });

@@ -13,13 +13,23 @@ describe('readBrowserHostOptions', () => {
       staticRoot: '/app/dist/renderer',
       open: false,
       printUrlJson: false,
+      demo: false,
       help: false,
     });
   });
 
   it('reads every flag, resolving folders against the working directory', () => {
     const options = readBrowserHostOptions(
-      ['--port', '4100', '--profile', 'prof', '--static=out', '--open', '--print-url-json'],
+      [
+        '--port',
+        '4100',
+        '--profile',
+        'prof',
+        '--static=out',
+        '--open',
+        '--print-url-json',
+        '--demo',
+      ],
       defaults,
     );
     expect(options).toMatchObject({
@@ -28,6 +38,7 @@ describe('readBrowserHostOptions', () => {
       staticRoot: path.resolve('/w', 'out'),
       open: true,
       printUrlJson: true,
+      demo: true,
     });
   });
 

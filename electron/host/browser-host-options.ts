@@ -13,6 +13,8 @@ export interface BrowserHostOptions {
   readonly open: boolean;
   /** Print one JSON line `{ url, port, token }` when ready, for tests and scripts. */
   readonly printUrlJson: boolean;
+  /** Serve the embedded demo incident (generated into the profile on first run). */
+  readonly demo: boolean;
   readonly help: boolean;
 }
 
@@ -24,6 +26,7 @@ Serves Bulkhead's built renderer and services on 127.0.0.1 for a plain Chromium.
   --profile <dir>    profile folder (default: BULKHEAD_PROFILE or the per-user folder)
   --static <dir>     built renderer to serve (default: dist/renderer)
   --open             open a Chromium app window when a display exists
+  --demo             serve the demo incident (generated into <profile>/demo on first run)
   --print-url-json   print {"url","port","token"} as one JSON line when ready
   --help             show this text`;
 
@@ -61,6 +64,7 @@ export function readBrowserHostOptions(
         static: { type: 'string' },
         open: { type: 'boolean' },
         'print-url-json': { type: 'boolean' },
+        demo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -81,6 +85,7 @@ export function readBrowserHostOptions(
     staticRoot: values.static ? path.resolve(cwd, values.static) : defaults.staticRoot,
     open: values.open ?? false,
     printUrlJson: values['print-url-json'] ?? false,
+    demo: values.demo ?? false,
     help: values.help ?? false,
   };
 }

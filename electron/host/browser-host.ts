@@ -48,6 +48,7 @@ async function main(): Promise<number | null> {
     profileDir: options.profileDir,
     electronVersion: null,
     logError: warn,
+    demo: options.demo,
   });
   const server = await startLoopbackServer({
     dispatcher,

@@ -15,6 +15,7 @@ import { openStore } from './catalog/catalog-store';
 import { verifyCatalog } from './catalog/catalog-verifier';
 import { detectBackup, openImportedBackup } from './catalog/importers/import-backup';
 import type { CatalogLocation, KeyPin } from './catalog/catalog-types';
+import { createDemoService } from './demo-service';
 import { createDiagnosticsService } from './diagnostics-service';
 import { diffCore } from './diff/diff-core';
 import { createDiffService, type DiffCatalogRef } from './diff/diff-service';
@@ -54,6 +55,10 @@ export interface ServiceDeps extends AppServiceDeps {
    * keychain. Without it (the browser host, the command line) a passphrase seals it.
    */
   readonly safeStorage?: SafeStorageLike;
+  /** Serve the embedded demo incident (`npm start` with no arguments): see demo-service. */
+  readonly demo?: boolean;
+  /** Where the demo's preparation reports a failure; never a token. */
+  readonly logError?: (message: string) => void;
 }
 
 /** The variable a host may hold the vault passphrase in (browser host, command line). */
@@ -118,6 +123,12 @@ export function createHandlers(deps: ServiceDeps): {
     }
     return ref ?? { opened: catalog.diffSource(catalogId) };
   };
+  const demo = createDemoService({
+    profileDir: deps.profileDir,
+    enabled: deps.demo === true,
+    ...(deps.logError ? { log: deps.logError } : {}),
+  });
+  void demo.start();
   const restore = createRestoreService({
     profileDir: deps.profileDir,
     cacheDir: path.join(deps.profileDir, 'restore-cache'),
@@ -277,6 +288,8 @@ export function createHandlers(deps: ServiceDeps): {
         differenceId: req.differenceId,
         side: req.side,
       }),
+    'demo:status': async () => demo.status(),
+    'demo:files': async () => demo.files(),
     'diff:file': async (req) =>
       diff.fileDiff({ session: req.catalogId, differenceId: req.differenceId, path: req.path }),
 
@@ -524,7 +537,12 @@ export function createHandlers(deps: ServiceDeps): {
       );
     },
   };
-  return { handlers, shutdown: () => catalog.closeAll() };
+  return {
+    handlers,
+    shutdown: async () => {
+      await Promise.all([catalog.closeAll(), demo.stop()]);
+    },
+  };
 }
 
 /** The least-privilege report as `restore:isolation` answers it. */

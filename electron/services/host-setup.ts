@@ -15,11 +15,15 @@ export interface HostSetup {
    * vault is sealed with it. Other hosts seal the vault with a passphrase.
    */
   readonly safeStorage?: SafeStorageLike;
+  /** Serve the embedded demo incident, generated into `<profile>/demo` on first run. */
+  readonly demo?: boolean;
 }
 
 /** The dispatcher every host serves: all services, wired the same way everywhere. */
 export function createHostDispatcher(setup: HostSetup): Dispatcher {
   const clock = () => Date.now();
+  const logError =
+    setup.logError ?? ((message: string) => process.stderr.write(`bulkhead: ${message}\n`));
   const { handlers, shutdown } = createHandlers({
     host: setup.host,
     version: packageJson.version,
@@ -27,11 +31,13 @@ export function createHostDispatcher(setup: HostSetup): Dispatcher {
     electronVersion: setup.electronVersion,
     clock,
     ...(setup.safeStorage ? { safeStorage: setup.safeStorage } : {}),
+    demo: setup.demo === true,
+    logError,
   });
   return createDispatcher(handlers, {
     onShutdown: shutdown,
     clock,
-    logError: setup.logError ?? ((message) => process.stderr.write(`bulkhead: ${message}\n`)),
+    logError,
   });
 }
 

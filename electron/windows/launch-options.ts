@@ -6,6 +6,8 @@ import { defaultProfileDir } from '../services/profile';
 export interface LaunchOptions {
   /** The profile folder, made absolute; becomes Electron's `userData`. */
   readonly profileDir: string;
+  /** `--demo`: serve the embedded demo incident (as `npm start` with no arguments asks). */
+  readonly demo: boolean;
 }
 
 /**
@@ -22,13 +24,14 @@ export function readLaunchOptions(
 ): LaunchOptions {
   const { values } = parseArgs({
     args: [...argv],
-    options: { profile: { type: 'string' } },
+    options: { profile: { type: 'string' }, demo: { type: 'boolean' } },
     strict: false,
     allowPositionals: true,
   });
   const profile = values.profile;
+  const demo = values.demo === true;
   if (typeof profile === 'string' && profile !== '') {
-    return { profileDir: path.resolve(cwd, profile) };
+    return { profileDir: path.resolve(cwd, profile), demo };
   }
-  return { profileDir: defaultProfileDir(env) };
+  return { profileDir: defaultProfileDir(env), demo };
 }

@@ -74,6 +74,11 @@ describe('readLaunchOptions', () => {
     }
   });
 
+  it('takes --demo, off by default', () => {
+    expect(readLaunchOptions(['.', '--demo'], env).demo).toBe(true);
+    expect(readLaunchOptions(['.', '--profile', '/p'], env).demo).toBe(false);
+  });
+
   it('ignores the switches Chromium and the OS add', () => {
     expect(
       readLaunchOptions(['.', '--no-sandbox', '--inspect=9229', '-psn_0_1', '--profile', '/p'], env)

@@ -603,6 +603,58 @@ export const RestoreStatusResult = z.object({
 
 export const RestoreVerifyRequest = z.object({ taskId: TaskId, ...LeasedCall });
 
+// ---- the demo incident -----------------------------------------------------------
+
+/** The embedded demo incident, as the welcome screen shows it (no token, only file paths). */
+export const DemoState = z.object({
+  /** `off`: this launch serves no demo; `preparing`: generating or starting its forge. */
+  state: z.enum(['off', 'preparing', 'ready', 'failed']),
+  progress: z.object({ done: z.number(), total: z.number(), message: z.string() }).nullable(),
+  error: z.string().nullable(),
+  demo: z
+    .object({
+      owner: z.string(),
+      /** The sandbox forge's API, on this launch's port. */
+      apiUrl: z.string(),
+      repositories: z.array(z.string()),
+      /** Whether this launch generated it (the first run) or reused it. */
+      generated: z.boolean(),
+      generationMs: z.number(),
+      catalog: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('directory'), path: z.string() }),
+        z.object({ kind: z.literal('s3'), label: z.string() }),
+      ]),
+      signingKeyFingerprint: z.string(),
+      snapshots: z.array(z.object({ seq: z.number().int(), createdAt: z.string() })),
+      /** Files the host reads when a channel names them: the tokens never cross. */
+      readTokenFile: z.string(),
+      restoreTokenFile: z.string(),
+      restoreKeyFile: z.string(),
+      people: z.object({
+        agent: z.string(),
+        leaked: z.string(),
+        leakedScopes: z.array(z.string()),
+        leakedFoundIn: z.string(),
+        leakedFingerprint: z.string(),
+        restore: z.string(),
+      }),
+      session: z.object({
+        id: z.string(),
+        prompt: z.string(),
+        startedAt: z.number(),
+        endedAt: z.number(),
+      }),
+      moments: z.array(z.object({ key: z.string(), at: z.number(), label: z.string() })),
+      damage: z.array(z.object({ kind: z.string(), at: z.number(), label: z.string() })),
+    })
+    .nullable(),
+});
+
+/** The demo's trails, sent whole for the page to load as if dropped (they are small). */
+export const DemoFiles = z.object({
+  files: z.array(z.object({ name: z.string(), text: z.string() })),
+});
+
 export interface TaskSpec {
   /** The title the status bar shows while the task runs. */
   readonly title: string;
@@ -678,6 +730,8 @@ export const invokeChannels = {
     res: VerificationResultView,
     task: { title: 'Verifying the restore', unit: 'operations' },
   },
+  'demo:status': { req: z.object({}), res: DemoState },
+  'demo:files': { req: z.object({}), res: DemoFiles },
   'task:list': { req: z.object({}), res: z.array(TaskProgress) },
   'task:cancel': {
     req: z.object({ taskId: TaskId }),
