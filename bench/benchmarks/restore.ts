@@ -226,7 +226,7 @@ function variablesPlan(
  * Issue 8: 1,000 Actions variables restored into the sandbox forge in under 10 s.
  *
  * The executor as `bulkhead restore apply` runs it (journal synced before and after each
- * step, each step checking the target first and its preconditions again, eight at once,
+ * step, each step checking the target first and its preconditions again, sixteen at once (the default),
  * no write spacing for the local forge), over a plan of 1,000 `set-variable` operations
  * into a repository without them; the values come from memory rather than a catalog,
  * which the executor reads once before it starts. The forge runs in its own process, as
@@ -346,7 +346,6 @@ export const restoreVariables: Benchmark = {
       source,
       writeSpacingMs: 0,
       contentSpacingMs: 0,
-      concurrency: 8,
     });
     const seconds = (performance.now() - t0) / 1000;
     await journal.close();

@@ -75,7 +75,7 @@ export const restoreCommand: CliCommand = {
     '--restore-key <file>         restore-key.json, to open secret values sealed in the catalog',
     '--secrets-file <file>        secret values supplied now ({"owner/repo": {"repository": {...}}})',
     '--write-spacing-ms <n>       least gap between writes (default 1000, as GitHub asks; 0 for the sandbox)',
-    '--concurrency <n>            operations at once (default 8)',
+    '--concurrency <n>            operations at once (default 16)',
     '--require-approver           refuse to apply without a second approver signature',
     '--key <k>                    the catalog key to trust; --profile <dir>; --json',
     'Exit codes: 0 done and verified, 1 conflicts, failed steps or drift, 2 could not run.',

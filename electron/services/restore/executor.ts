@@ -140,7 +140,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
   const maxAttempts = options.stepAttempts ?? 3;
   const backoff = options.backoffMs ?? 500;
   const rateLimitWaitMs = options.rateLimitWaitMs ?? 60_000;
-  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const concurrency = Math.max(1, options.concurrency ?? 16);
   const repoLocks = new Map<string, Promise<unknown>>();
   // Variables and secrets recheck that their repository and environment exist; a yes is
   // kept for two seconds (a no never), so a thousand steps in one repository do not ask

@@ -35,7 +35,7 @@ export interface TargetOptions {
   readonly writeSpacingMs?: number;
   /** Least gap between calls that notify people (comments), ms: GitHub asks 3000. */
   readonly contentSpacingMs?: number;
-  /** Operations run at once (default 8); each repository's pushes still run one by one. */
+  /** Operations run at once (default 16: writes still go one at a time, and reads keep the queue full); each repository's pushes still run one by one. */
   readonly concurrency?: number;
   /** Extra adapter options (tests install OpenAPI validation through `instrument`). */
   readonly adapterOptions?: Partial<Omit<GitHubAdapterOptions, 'baseUrl' | 'token'>>;
