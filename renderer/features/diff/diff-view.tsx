@@ -206,6 +206,18 @@ function DiffResults({
               </label>
             ))}
         </fieldset>
+        {shown.length > 0 && (
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => addToPlan(shown)}
+            data-testid="diff-add-all"
+          >
+            {shown.length === diff.differences.length
+              ? `Add all ${shown.length} to the restore plan`
+              : `Add these ${shown.length} to the restore plan`}
+          </button>
+        )}
       </div>
       <div className={`timeline__lower${selected ? ' timeline__lower--detail' : ''}`}>
         {nodes.length === 0 ? (

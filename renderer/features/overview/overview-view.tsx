@@ -3,6 +3,8 @@ import { describeError } from '../../api/api-error';
 import { Keys } from '../../app/ui/keys';
 import { ViewHeader } from '../../app/ui/view-header';
 import { useAppInfo } from '../app-info/queries';
+import { DemoWelcome } from '../welcome/demo-welcome';
+import { useDemoStatus } from '../welcome/queries';
 
 interface Step {
   readonly title: string;
@@ -39,28 +41,28 @@ const steps: ReadonlyArray<Step> = [
     what: 'Watch what the agent did, in order, and find the first destructive step.',
     to: '/timeline',
     keys: 'g t',
-    built: false,
+    built: true,
   },
   {
     title: 'Diff against a known-good snapshot',
     what: 'See exactly what is gone or changed, each difference tied to its cause.',
     to: '/diff',
     keys: 'g d',
-    built: false,
+    built: true,
   },
   {
     title: 'Restore and verify',
     what: 'Plan, dry-run, approve; the restore runs with its own credential and proves itself.',
     to: '/restore',
     keys: 'g r',
-    built: false,
+    built: true,
   },
   {
     title: 'Write the report',
     what: 'Timeline, findings, blast radius and restore journal as evidence.',
     to: '/report',
     keys: 'g p',
-    built: false,
+    built: true,
   },
 ];
 
@@ -72,13 +74,20 @@ const steps: ReadonlyArray<Step> = [
  */
 export function OverviewView() {
   const info = useAppInfo();
+  const demo = useDemoStatus();
+  const showDemo = demo.data !== undefined && demo.data.state !== 'off';
   return (
     <section className="view" data-testid="view-overview" aria-labelledby="view-overview-title">
       <ViewHeader
         id="view-overview-title"
         title="Overview"
-        subtitle="No incident is open. This is the path from alert to verified restore."
+        subtitle={
+          showDemo
+            ? 'The embedded demo incident: investigate it and repair it, start to finish.'
+            : 'No incident is open. This is the path from alert to verified restore.'
+        }
       />
+      {showDemo && <DemoWelcome status={demo.data} />}
       <div className="overview">
         <ol className="steps">
           {steps.map((step, index) => (

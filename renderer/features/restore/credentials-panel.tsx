@@ -28,11 +28,12 @@ function AddCredentialForm({
   readonly passphrase: string;
 }) {
   const add = useAddCredential();
+  const suggested = useRestoreStore((s) => s.suggestedCredential);
   const [kind, setKind] = useState<'github-token' | 'git-token'>('github-token');
-  const [label, setLabel] = useState('');
+  const [label, setLabel] = useState(suggested?.label ?? '');
   const [username, setUsername] = useState('x-access-token');
   const [source, setSource] = useState<'file' | 'env'>('file');
-  const [ref, setRef] = useState('');
+  const [ref, setRef] = useState(suggested?.tokenFile ?? '');
   return (
     <form
       className="restore-add"
@@ -57,8 +58,10 @@ function AddCredentialForm({
             : { kind, ...common, target: { baseUrl: target.gitUrl }, username: username.trim() },
           {
             onSuccess: (meta) => {
-              setLabel('');
-              setRef('');
+              // A suggested credential (the demo's) is needed twice: for the API and for git.
+              setLabel(suggested?.label ?? '');
+              setRef(suggested?.tokenFile ?? '');
+              if (suggested && kind === 'github-token') setKind('git-token');
               toggleCredential(meta.id, true);
             },
           },

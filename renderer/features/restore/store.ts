@@ -48,6 +48,8 @@ interface RestoreState {
   readonly verification: VerificationView | null;
   /** What "Add to report" put in the incident report. */
   readonly inReport: RestoreForReport | null;
+  /** A credential to offer in the add form (the demo's restore user): label and token file. */
+  readonly suggestedCredential: { readonly label: string; readonly tokenFile: string } | null;
 }
 
 const initial: RestoreState = {
@@ -64,6 +66,7 @@ const initial: RestoreState = {
   applied: null,
   verification: null,
   inReport: null,
+  suggestedCredential: null,
 };
 
 /**
@@ -99,6 +102,11 @@ export function setRestoreForm(
   patch: Partial<Pick<RestoreState, 'incident' | 'restoreKeyFile' | 'suppliedSecretsFile'>>,
 ): void {
   useRestoreStore.setState(patch);
+}
+
+/** Offers a credential in the add form: the label and the file the host reads its token from. */
+export function suggestCredential(suggested: RestoreState['suggestedCredential']): void {
+  useRestoreStore.setState({ suggestedCredential: suggested });
 }
 
 /** Sets one difference's conflict choice; the plan must be made again to take it. */
