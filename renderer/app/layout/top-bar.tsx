@@ -1,6 +1,9 @@
 import type { ThemeMode } from '../../db/workspace-db';
 import { useHostSession } from '../../api/api-context';
 import { useAppInfo } from '../../features/app-info/queries';
+import { useCatalogStore } from '../../features/catalog/store';
+import { useRestoreStore } from '../../features/restore/store';
+import { useSourcesStore } from '../../features/sources/store';
 import { useThemeStore } from '../theme';
 import { CommandIcon } from '../ui/icons';
 import { Keys } from '../ui/keys';
@@ -38,6 +41,18 @@ function AppInfoChip() {
 export function TopBar() {
   const mode = useThemeStore((s) => s.mode);
   const setMode = useThemeStore((s) => s.setMode);
+  const incident = useRestoreStore((s) => s.incident);
+  const loaded = useSourcesStore((s) => s.storeSize > 0);
+  const catalogOpen = useCatalogStore((s) => s.opened !== null);
+  const open = loaded || catalogOpen;
+  // The incident's short name is the restore's (it names `restore/<incident>/...` refs).
+  const incidentName = !open
+    ? 'No incident open'
+    : incident === 'demo'
+      ? 'Demo: an agent with a leaked token'
+      : incident === 'incident'
+        ? 'Untitled incident'
+        : incident;
   return (
     <header className="top-bar" data-testid="top-bar">
       <span className="brand" aria-label="Bulkhead">
@@ -47,7 +62,7 @@ export function TopBar() {
       <div className="incident" aria-label="Incident">
         <span className="incident__label">Incident</span>
         <span className="incident__name" data-testid="incident-name">
-          No incident open
+          {incidentName}
         </span>
       </div>
       <div className="top-bar__spacer" />

@@ -6,7 +6,7 @@ import { useCatalogStore } from '../catalog/store';
 import { usePlanStore } from '../restore/plan-store';
 import { useRestoreStore } from '../restore/store';
 import { useSourcesStore } from '../sources/store';
-import { setCursor, setView } from '../timeline/store';
+import { setCursor, setView, useTimelineStore } from '../timeline/store';
 import { useDiffStore } from '../diff/store';
 import { useFindingsStore } from '../findings/store';
 import { useOpenDemo, type DemoStatus, type DemoView } from './queries';
@@ -18,8 +18,8 @@ function seconds(ms: number): string {
 /** The guided path through the demo, each step with what to do and whether it is done. */
 function GuidedSteps({ demo }: { readonly demo: DemoView }) {
   const navigate = useNavigate();
-  const catalog = useCatalogStore((s) => s.opened);
-  const events = useSourcesStore((s) => s.storeSize);
+  const verified = useCatalogStore((s) => s.verify.kind === 'report' && s.verify.report.ok);
+  const cursor = useTimelineStore((s) => s.cursor);
   const findings = useFindingsStore((s) => s.findings.length);
   const diffed = useDiffStore((s) => s.result !== null);
   const chosen = usePlanStore((s) => s.items.size);
@@ -39,14 +39,14 @@ function GuidedSteps({ demo }: { readonly demo: DemoView }) {
       key: 'catalog',
       title: 'Verify the catalog',
       what: `Three nightly snapshots, signed. Run a full verification before trusting them.`,
-      done: catalog !== null,
+      done: verified,
       action: <Link to="/catalog">Catalog</Link>,
     },
     {
       key: 'timeline',
       title: 'Replay the timeline',
       what: `Play the agent's session and stop at the first destructive event (press d).`,
-      done: events > 0,
+      done: cursor !== null,
       action: (
         <button type="button" className="link-button" onClick={toFirstDestructive}>
           Timeline at the first destructive event
