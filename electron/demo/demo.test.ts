@@ -469,6 +469,12 @@ describe('restoring the demo', () => {
     );
     expect(left.map((d) => `${d.kind} ${d.resource.key}`)).toEqual([]);
     expect(after.differences.some((d) => d.kind === 'repo-deleted')).toBe(false);
+    // Recreated in number order, the recreated repositories' PRs are back under their
+    // numbers: each is edited (the provenance footer), none deleted and created anew.
+    const renumbered = after.differences.filter(
+      (d) => recreatedRepos.has(d.repo) && (d.kind === 'pr-deleted' || d.kind === 'pr-created'),
+    );
+    expect(renumbered.map((d) => d.id)).toEqual([]);
     // The audit log now has the restore user's token, after the incident only.
     const events = await auditRecords();
     const restored = events.filter(

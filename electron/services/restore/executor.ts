@@ -210,7 +210,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
 
   // A simple scheduler: an operation starts when its dependencies are done (or already
   // so); one whose dependency failed or was skipped is not run.
-  const pending = ops.filter((op) => !outcomes.has(op.id));
+  const pending = inNumberOrder(ops).filter((op) => !outcomes.has(op.id));
   const running = new Map<string, Promise<void>>();
   const settled = (id: string) => outcomes.has(id);
   const usable = (id: string) => {
@@ -287,16 +287,47 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
   return result;
 }
 
+/**
+ * Runs pushes to one repository one at a time, and recreated pull requests of one
+ * repository one at a time in the order they were started (by their original number,
+ * see `inNumberOrder`): the forge numbers new PRs in creation order, so a repository
+ * recreated empty gets its PRs back under their old numbers where no gap prevents it.
+ */
 async function withRepoLock<T>(
   locks: Map<string, Promise<unknown>>,
   op: RestoreOperation,
   run: () => Promise<T>,
 ): Promise<T> {
-  if (op.kind !== 'push-ref') return run();
-  const before = locks.get(op.repo) ?? Promise.resolve();
+  const key =
+    op.kind === 'push-ref' ? op.repo : op.kind === 'recreate-pr' ? `${op.repo}#pulls` : null;
+  if (key === null) return run();
+  const before = locks.get(key) ?? Promise.resolve();
   const mine = before.catch(() => undefined).then(run);
-  locks.set(op.repo, mine);
+  locks.set(key, mine);
   return mine;
+}
+
+/**
+ * The operations in plan order, except that the recreated PRs, in the slots they hold,
+ * come by repository and original number (plan order sorts `#10` before `#2`).
+ */
+export function inNumberOrder(ops: ReadonlyArray<RestoreOperation>): RestoreOperation[] {
+  const slots: number[] = [];
+  const pulls: RecreatePrOp[] = [];
+  ops.forEach((op, i) => {
+    if (op.kind === 'recreate-pr') {
+      slots.push(i);
+      pulls.push(op);
+    }
+  });
+  pulls.sort((a, b) =>
+    a.repo === b.repo ? a.originalNumber - b.originalNumber : a.repo < b.repo ? -1 : 1,
+  );
+  const out = [...ops];
+  slots.forEach((slot, k) => {
+    out[slot] = pulls[k]!;
+  });
+  return out;
 }
 
 // ---- steps ------------------------------------------------------------------------------
