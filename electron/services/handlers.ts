@@ -31,17 +31,21 @@ import {
 } from './restore/restore-service';
 import type { RestoreCredentials, TargetOptions } from './restore/restore-target';
 import {
+  credentialMetas,
+  pickCredentials,
+  scopeReport,
+  withRestoreLease,
+} from './restore/credential-lease';
+import {
   createPassphraseBox,
   createSafeStorageBox,
   type SafeStorageLike,
 } from './vault/secret-box';
-import { createVaultService, type VaultLease, type VaultService } from './vault/vault-service';
-import type { CredentialMeta } from './vault/vault-types';
+import { createVaultService, type VaultService } from './vault/vault-service';
 import {
   checkIsolation,
   checkOverride,
   isolationOverridePhrase,
-  leastPrivilege,
   type IsolationVerdict,
 } from '../../shared/restore/isolation';
 import type { CallContext } from '../../shared/ipc/registry';
@@ -176,39 +180,13 @@ export function createHandlers(deps: ServiceDeps): {
     ids: ReadonlyArray<string>,
     passphrase: string | undefined,
     ttlMs: number,
-    use: (credentials: RestoreCredentials, metas: ReadonlyArray<CredentialMeta>) => Promise<T>,
+    use: (credentials: RestoreCredentials) => Promise<T>,
   ): Promise<T> {
     const kept = planOf(hash);
     const vault = vaultFor(passphrase);
-    const metas = await metasOf(vault, ids);
-    const { api, git } = pickCredentials(metas, kept.outcome.plan.target);
-    const lease: VaultLease = await vault.unlock({
-      ids: [api.id, ...(git ? [git.id] : [])],
-      planHash: hash,
-      ttlMs,
-    });
-    try {
-      // SECURITY: the secrets go from the lease to the restore service for this call only.
-      const apiSecret = lease.get(api.id);
-      if (apiSecret.kind !== 'github-token') {
-        throw new BulkheadError('bad_request', `credential ${api.id} is not a GitHub token`);
-      }
-      const gitSecret = git ? lease.get(git.id) : null;
-      if (gitSecret && gitSecret.kind !== 'git-token') {
-        throw new BulkheadError('bad_request', `credential ${git?.id ?? ''} is not a git token`);
-      }
-      return await use(
-        {
-          github: { apiUrl: kept.outcome.plan.target.apiUrl, token: apiSecret.token },
-          git: gitSecret
-            ? { username: gitSecret.username, token: gitSecret.token }
-            : { username: 'x-access-token', token: apiSecret.token },
-        },
-        metas,
-      );
-    } finally {
-      lease.release();
-    }
+    const metas = await credentialMetas(vault, ids);
+    const picked = pickCredentials(metas, kept.outcome.plan.target);
+    return withRestoreLease(vault, { plan: kept.outcome.plan, planHash: hash, picked, ttlMs }, use);
   }
 
   /** The plan's data sources (catalog, restore key, supplied values) for the service. */
@@ -368,7 +346,7 @@ export function createHandlers(deps: ServiceDeps): {
     'restore:isolation': async (req) => {
       const kept = planOf(req.planHash);
       const vault = vaultFor(req.passphrase);
-      const metas = await metasOf(vault, req.credentialIds);
+      const metas = await credentialMetas(vault, req.credentialIds);
       const verdict = checkIsolation(metas, req.uses, req.sources);
       kept.isolation = { credentialKey: keyOf(req.credentialIds), verdict };
       const scopes = kept.outcome.scopes;
@@ -394,19 +372,12 @@ export function createHandlers(deps: ServiceDeps): {
               baseUrl: target.apiBaseUrl,
               token: secret.token,
             }).whoami();
-            const required = scopes.filter((s) => s.required).map((s) => s.scope);
-            const lp = leastPrivilege(identity.scopes, required);
-            const optional = scopes.filter((s) => !s.required).map((s) => s.scope);
-            const held = leastPrivilege(identity.scopes, optional);
             report = {
               credentialId: api.id,
               label: api.label,
               login: identity.login,
+              ...scopeReport(identity.scopes, scopes),
               held: identity.scopes === null ? null : [...identity.scopes],
-              ...lp,
-              // Scopes the optional needs cover count as used, not excess.
-              excess: lp.excess.filter((s) => !optional.some((o) => s === o)),
-              optionalMissing: held.unknown ? [] : held.missing,
             };
           } finally {
             lease.release();
@@ -547,70 +518,6 @@ export function createHandlers(deps: ServiceDeps): {
 
 /** The least-privilege report as `restore:isolation` answers it. */
 type LeastPrivilegeShape = NonNullable<z.input<typeof RestoreIsolationResult>['leastPrivilege']>;
-
-/** The credentials' metadata, in the order given; an unknown id is an error naming it. */
-async function metasOf(
-  vault: VaultService,
-  ids: ReadonlyArray<string>,
-): Promise<ReadonlyArray<CredentialMeta>> {
-  const all = await vault.list();
-  return ids.map((id) => {
-    const meta = all.find((m) => m.id === id);
-    if (!meta) throw new BulkheadError('not_found', `No credential ${id} in the vault.`);
-    return meta;
-  });
-}
-
-const trimSlash = (url: string) => url.replace(/\/+$/, '');
-
-/**
- * The API token for the plan's target and, optionally, a git token for its git server.
- *
- * A restore writes to one owner on one provider; a credential for anything else is a
- * mistake worth stopping on, not a choice to guess around.
- */
-function pickCredentials(
-  metas: ReadonlyArray<CredentialMeta>,
-  target: { readonly apiUrl: string; readonly owner: string; readonly gitUrl: string },
-): { api: CredentialMeta; git: CredentialMeta | null } {
-  const apis = metas.filter((m) => m.kind === 'github-token');
-  const gits = metas.filter((m) => m.kind === 'git-token');
-  const other = metas.find((m) => m.kind !== 'github-token' && m.kind !== 'git-token');
-  if (other) {
-    throw new BulkheadError(
-      'bad_request',
-      `"${other.label}" is a ${other.kind} credential; this restore writes to GitHub and git only`,
-    );
-  }
-  if (apis.length !== 1 || gits.length > 1) {
-    throw new BulkheadError(
-      'bad_request',
-      `choose one GitHub token (and at most one git token) for ${target.owner} at ${target.apiUrl}`,
-    );
-  }
-  const api = apis[0]!;
-  const apiTarget = api.target as { apiBaseUrl: string; owner: string };
-  if (
-    trimSlash(apiTarget.apiBaseUrl) !== trimSlash(target.apiUrl) ||
-    apiTarget.owner !== target.owner
-  ) {
-    throw new BulkheadError(
-      'bad_request',
-      `"${api.label}" is for ${apiTarget.owner} at ${apiTarget.apiBaseUrl}, not the plan's ${target.owner} at ${target.apiUrl}`,
-    );
-  }
-  const git = gits[0] ?? null;
-  if (git) {
-    const gitTarget = git.target as { baseUrl: string };
-    if (new URL(gitTarget.baseUrl).origin !== new URL(target.gitUrl).origin) {
-      throw new BulkheadError(
-        'bad_request',
-        `"${git.label}" is for ${gitTarget.baseUrl}, not the plan's git server ${target.gitUrl}`,
-      );
-    }
-  }
-  return { api, git };
-}
 
 /** The order-free key of a set of credential ids. */
 function keyOf(ids: ReadonlyArray<string>): string {
