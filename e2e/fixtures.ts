@@ -40,6 +40,11 @@ export type HostHandle =
 /** Set per project in playwright.config.ts. */
 export interface HostOptions {
   readonly hostKind: HostKind;
+  /**
+   * More arguments for the host, after the fixture's own (`--profile` and the port):
+   * `test.use({ hostArgs: ['--demo'] })` in a spec that needs the demo incident.
+   */
+  readonly hostArgs: ReadonlyArray<string>;
 }
 
 interface HostFixtures {
@@ -74,6 +79,7 @@ export function skipWithReason(testInfo: TestInfo, reason: string): void {
  */
 export const test = base.extend<HostOptions & HostFixtures>({
   hostKind: ['browser', { option: true }],
+  hostArgs: [[], { option: true }],
 
   hostAvailable: [
     async ({ hostKind }, use, testInfo) => {
@@ -93,7 +99,7 @@ export const test = base.extend<HostOptions & HostFixtures>({
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   },
 
-  electronApp: async ({ hostKind, profileDir }, use) => {
+  electronApp: async ({ hostKind, hostArgs, profileDir }, use) => {
     if (hostKind !== 'electron') {
       await use(null);
       return;
@@ -102,14 +108,14 @@ export const test = base.extend<HostOptions & HostFixtures>({
     if ('missing' in binary) throw new Error(binary.missing);
     const app = await _electron.launch({
       executablePath: binary.path,
-      args: [repoRoot, '--profile', profileDir],
+      args: [repoRoot, '--profile', profileDir, ...hostArgs],
       cwd: repoRoot,
     });
     await use(app);
     await app.close();
   },
 
-  host: async ({ hostKind, profileDir, electronApp }, use) => {
+  host: async ({ hostKind, hostArgs, profileDir, electronApp }, use) => {
     if (hostKind === 'electron') {
       if (!electronApp) throw new Error('the Electron app did not start');
       const window = await electronApp.firstWindow();
@@ -123,7 +129,7 @@ export const test = base.extend<HostOptions & HostFixtures>({
       });
       return;
     }
-    const hostProcess = await startBrowserHostProcess(profileDir);
+    const hostProcess = await startBrowserHostProcess(profileDir, hostArgs);
     try {
       await use({
         kind: 'browser',

@@ -18,18 +18,22 @@ const readyTimeoutMs = 20_000;
 const stopGraceMs = 5_000;
 
 /**
- * Starts `dist/electron/browser-host.mjs` on a free port with the given profile.
+ * Starts `dist/electron/browser-host.mjs` on a free port with the given profile, and
+ * `extraArgs` after the fixed ones (the story spec passes `--demo`).
  *
  * Resolves when the host prints its `{url, port, token}` line, which it does only once
  * it listens: the signal to wait on, instead of polling the port.
  */
-export async function startBrowserHostProcess(profileDir: string): Promise<BrowserHostProcess> {
+export async function startBrowserHostProcess(
+  profileDir: string,
+  extraArgs: ReadonlyArray<string> = [],
+): Promise<BrowserHostProcess> {
   if (!existsSync(browserHostBundle)) {
     throw new Error(`${browserHostBundle} is missing: run npm run build`);
   }
   const child = spawn(
     process.execPath,
-    [browserHostBundle, '--port', '0', '--profile', profileDir, '--print-url-json'],
+    [browserHostBundle, '--port', '0', '--profile', profileDir, '--print-url-json', ...extraArgs],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
   );
   const stderr: string[] = [];
