@@ -4,7 +4,7 @@ import type { DemoState } from '../../../shared/ipc/contract';
 import { useApi } from '../../api/api-context';
 import { useOpenCatalog } from '../catalog/queries';
 import { useCatalogStore } from '../catalog/store';
-import { setLiveForm } from '../diff/store';
+import { setBaselineSnapshot, setLiveForm } from '../diff/store';
 import { setRestoreForm, suggestCredential } from '../restore/store';
 import { loadFiles } from '../sources/ingest-client';
 import { useSourcesStore } from '../sources/store';
@@ -59,6 +59,14 @@ export function useOpenDemo() {
         tokenSource: 'file',
         tokenRef: demo.readTokenFile,
       });
+      // The last good snapshot: the latest before the damage. The Diff's default (the
+      // latest before the first finding) would go back to the first night, since the
+      // over-scoped CI token is a finding from its first fetch on.
+      const first = demo.moments.find((m) => m.key === 'firstDestructive');
+      const lastGood = demo.snapshots
+        .filter((s) => first === undefined || Date.parse(s.createdAt) < first.at)
+        .at(-1);
+      if (lastGood) setBaselineSnapshot(String(lastGood.seq));
       setRestoreForm({ incident: 'demo', restoreKeyFile: demo.restoreKeyFile });
       suggestCredential({
         label: `demo restore user (${demo.people.restore})`,
