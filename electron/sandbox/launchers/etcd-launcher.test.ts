@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createEtcdClient, EtcdError } from './etcd-client';
+import { createEtcdClient, EtcdError } from '../../services/config/etcd-client';
 import type { EtcdServer } from './etcd-launcher';
 import { startEtcd } from './etcd-launcher';
 import { findFreePort, isAlive } from './process-tools';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { prefixRangeEnd } from './etcd-client';
+import { prefixRangeEnd } from '../../services/config/etcd-client';
 import type { LauncherLog } from './process-tools';
 import {
   errorMessage,

@@ -8,7 +8,7 @@ import {
   type PutConfigKeyOp,
   type RestorePlan,
 } from '../../../shared/restore/plan-model';
-import { createEtcdClient } from '../../sandbox/launchers/etcd-client';
+import { createEtcdClient } from '../config/etcd-client';
 import { startEtcd, type EtcdServer } from '../../sandbox/launchers/etcd-launcher';
 import { generateSigningKey } from '../catalog/catalog-keys';
 import { dryRun } from './dry-run';

@@ -3,7 +3,7 @@ import http from 'isomorphic-git/http/node';
 import { BulkheadError } from '../../../shared/ipc/errors';
 import type { RestoreTarget } from '../../../shared/restore/plan-model';
 import { cloneUrlOf } from '../catalog/producer/git-mirror';
-import { createEtcdClient, type EtcdClient } from '../../sandbox/launchers/etcd-client';
+import { createEtcdClient, type EtcdClient } from '../config/etcd-client';
 import { pushWithPack } from './git-push';
 import {
   createGitHubAdapter,
