@@ -50,6 +50,8 @@ export const ObjectKind = z.enum([
   'secret-values',
   /** A raw file from an imported backup, kept as it was. */
   'imported-file',
+  /** One config store's keys and values under its prefix (`ConfigKeysObject`). */
+  'config-keys',
 ]);
 export type ObjectKind = z.infer<typeof ObjectKind>;
 
@@ -91,6 +93,46 @@ export const RepoEntry = z.object({
 });
 export type RepoEntry = z.infer<typeof RepoEntry>;
 
+/**
+ * One config store a snapshot captured: an etcd endpoint's keys under one prefix.
+ *
+ * Optional in the manifest (`configStores`), so catalogs written before etcd was captured
+ * still parse, verify and read. The name is what a diff and a plan call the store
+ * (`etcd:<name>:<key>`); the endpoint and user say where it was read and by whom, never
+ * with what password.
+ */
+export const ConfigStoreEntry = z.object({
+  kind: z.literal('etcd'),
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"'),
+  endpoint: z.string().min(1),
+  prefix: z.string(),
+  /** The etcd user that read it; null when auth was off. */
+  readBy: z.string().nullable(),
+  /** The `config-keys` object holding the keys and values. */
+  keys: ContentId,
+});
+export type ConfigStoreEntry = z.infer<typeof ConfigStoreEntry>;
+
+/**
+ * A `config-keys` object: every key under the prefix with its value, in key order.
+ *
+ * Values are kept as UTF-8 text, as the restore writes them back; like a variable's value
+ * they leave the main process only as a SHA-256 digest unless revealed on request.
+ */
+export const ConfigKeysObject = z.object({
+  store: z.string().min(1),
+  prefix: z.string(),
+  keys: z.array(
+    z.object({
+      key: z.string().min(1),
+      value: z.string(),
+      /** etcd's revision of the key's last change when it was read. */
+      modRevision: z.number().int().nonnegative(),
+    }),
+  ),
+});
+export type ConfigKeysObject = z.infer<typeof ConfigKeysObject>;
+
 export const SnapshotManifest = z.object({
   format: z.literal('bulkhead-snapshot'),
   version: z.literal(catalogFormatVersion),
@@ -103,6 +145,11 @@ export const SnapshotManifest = z.object({
   /** Fingerprint of the key that signed it; must equal the pinned key's. */
   keyFingerprint: ContentId,
   repos: z.array(RepoEntry),
+  /**
+   * Config stores captured with the repositories; absent in catalogs written before etcd
+   * was captured (and when none was asked for), so old manifests keep their bytes and id.
+   */
+  configStores: z.array(ConfigStoreEntry).optional(),
   /** Every object the snapshot needs, including those first stored by earlier ones. */
   objects: z.array(ObjectEntry),
 });

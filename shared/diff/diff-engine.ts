@@ -997,6 +997,11 @@ function matchLevel(d: Difference, e: NormalizedEvent, raw: () => RawRecord): Le
       if (env === null) return 'likely';
       return better(same(environmentResourceKey(d.repo, env), d.resource.key) ? 'exact' : null);
     }
+    case 'config-key-deleted':
+    case 'config-key-created':
+    case 'config-key-changed':
+      // etcd keeps no audit trail that Bulkhead reads: nothing here can explain these.
+      return null;
     default:
       return assertNever(d.kind, 'difference kind');
   }

@@ -30,7 +30,10 @@ export type DifferenceKind =
   | 'secret-deleted'
   | 'secret-created'
   | 'secret-rotated'
-  | 'environment-deleted';
+  | 'environment-deleted'
+  | 'config-key-deleted'
+  | 'config-key-created'
+  | 'config-key-changed';
 
 /**
  * Every difference kind, in report order.
@@ -59,6 +62,9 @@ export const differenceKinds: ReadonlyArray<DifferenceKind> = [
   'secret-created',
   'secret-rotated',
   'environment-deleted',
+  'config-key-deleted',
+  'config-key-created',
+  'config-key-changed',
 ];
 
 /** One commit, as a lost-commit list shows it. */
@@ -107,7 +113,7 @@ export interface GitFacts {
 
 /** The kinds of resource a difference is about. */
 export type ResourceKind =
-  'repository' | 'ref' | 'pull_request' | 'variable' | 'secret' | 'environment';
+  'repository' | 'ref' | 'pull_request' | 'variable' | 'secret' | 'environment' | 'config-key';
 
 /**
  * The resource a difference is about, keyed so it joins with `NormalizedEvent.target.key`.
@@ -121,6 +127,8 @@ export type ResourceKind =
  * - environment variable / secret: `acme/api:environment:production:variable:NAME`,
  *   `acme/api:environment:production:secret:NAME` (the GitHub importer keys their events
  *   `acme/api:variable:NAME`; `linkCauses` joins the two through the raw record)
+ * - config store key: `etcd:<store>:<key>`, e.g. `etcd:prod-config:/env/prod/API_URL`
+ *   (its difference's `repo` is `etcd:<store>`, which no audit event names)
  */
 export interface ResourceRef {
   readonly kind: ResourceKind;
@@ -142,7 +150,7 @@ export interface Difference {
   /** Stable across runs for the same difference: `<kind>:<resource key>[:<subject>]`. */
   readonly id: string;
   readonly kind: DifferenceKind;
-  /** `owner/name`. */
+  /** `owner/name`; for a config store key, `etcd:<store>` (see `configStoreRepo`). */
   readonly repo: string;
   readonly resource: ResourceRef;
   /** One human line: "main force-pushed: 37 commits lost". */
@@ -150,7 +158,7 @@ export interface Difference {
   /**
    * The resource (or its changed part) before and after; null where it does not exist.
    *
-   * Variable values never appear: a SHA-256 digest of the value instead (`valueDigest`);
+   * Variable and config key values never appear: a SHA-256 digest of the value instead (`valueDigest`);
    * revealing is the caller's explicit act, from the snapshot or the live read.
    */
   readonly before: unknown | null;

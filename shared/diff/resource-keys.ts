@@ -37,6 +37,24 @@ export function actionsResourceKey(
   return `${prefix}:${kind}:${name}`;
 }
 
+/** `etcd:prod-config`: what a config store's differences give as their `repo`. */
+export function configStoreRepo(store: string): string {
+  return `etcd:${store}`;
+}
+
+/** `etcd:prod-config:/env/prod/API_URL`: a config store key (store names hold no colon). */
+export function configResourceKey(store: string, key: string): string {
+  return `${configStoreRepo(store)}:${key}`;
+}
+
+/** A config store key's store and key, or null for a key of another form. */
+export function parseConfigResourceKey(
+  key: string,
+): { readonly store: string; readonly key: string } | null {
+  const match = /^etcd:([A-Za-z0-9._-]+):(.+)$/s.exec(key);
+  return match ? { store: match[1]!, key: match[2]! } : null;
+}
+
 /** What a resource key names, parsed back (the inverse of the builders above). */
 export type ParsedResourceKey =
   | { readonly kind: 'repository'; readonly repo: string }

@@ -91,7 +91,15 @@ export const DifferenceView = z.object({
   kind: z.enum(differenceKinds as [DifferenceKind, ...DifferenceKind[]]),
   repo: z.string(),
   resource: z.object({
-    kind: z.enum(['repository', 'ref', 'pull_request', 'variable', 'secret', 'environment']),
+    kind: z.enum([
+      'repository',
+      'ref',
+      'pull_request',
+      'variable',
+      'secret',
+      'environment',
+      'config-key',
+    ]),
     key: z.string(),
   }),
   summary: z.string(),

@@ -18,11 +18,14 @@ import type {
   VariableState,
 } from '../domain/forge-state';
 import { repoKey } from '../domain/forge-state';
+import type { ConfigStoreState } from '../diff/config-diff';
 import type { ActionsScopeRef, Difference } from '../diff/diff-model';
 import { differenceKinds } from '../diff/diff-model';
 import {
   actionsResourceKey,
+  configResourceKey,
   environmentResourceKey,
+  parseConfigResourceKey,
   pullResourceKey,
   refResourceKey,
   shortRef,
@@ -69,6 +72,11 @@ export interface PlanInput {
     readonly sealed: ReadonlySet<string>;
     readonly supplied: ReadonlySet<string>;
   };
+  /**
+   * The snapshot's config stores with their values (main process only), for config key
+   * differences; without them such differences are listed as unrepaired.
+   */
+  readonly configBaseline?: ReadonlyArray<ConfigStoreState>;
   /** ISO time; given, so the same inputs make the same plan and hash. */
   readonly createdAt: string;
 }
@@ -80,6 +88,7 @@ const createdKinds = new Set([
   'pr-created',
   'variable-created',
   'secret-created',
+  'config-key-created',
 ]);
 
 /**
@@ -122,6 +131,10 @@ class PlanBuilder {
   add(d: Difference): void {
     if (createdKinds.has(d.kind)) {
       this.skip(d, 'created after the snapshot: a restore puts back, it never deletes');
+      return;
+    }
+    if (d.kind === 'config-key-deleted' || d.kind === 'config-key-changed') {
+      this.configKey(d);
       return;
     }
     const base = this.baseline.get(d.repo);
@@ -170,6 +183,7 @@ class PlanBuilder {
       case 'pr-created':
       case 'variable-created':
       case 'secret-created':
+      case 'config-key-created':
         return; // handled above
       default:
         assertNever(d.kind, 'difference kind');
@@ -557,6 +571,36 @@ class PlanBuilder {
       return this.skip(d, `environment ${name} exists again; diff it anew`);
     }
     this.restoreEnvironment(d.repo, env, d.id);
+  }
+
+  /**
+   * A deleted or changed etcd key: written back with the snapshot's value.
+   *
+   * Faithful: etcd keeps no identity beyond the key and its value, so putting the value
+   * back is the key as it was (only its revision numbers are new). No precondition: the
+   * executor reads the key first and writes only when it differs, and a key changed again
+   * since the diff is overwritten by the approved value, which is the point.
+   */
+  private configKey(d: Difference): void {
+    const parsed = parseConfigResourceKey(d.resource.key);
+    if (!parsed) return this.skip(d, `${d.resource.key} is not a config store key`);
+    const store = this.input.configBaseline?.find((s) => s.name === parsed.store);
+    if (!store) return this.skip(d, `the snapshot holds no config store ${parsed.store}`);
+    const found = store.keys.find((k) => k.key === parsed.key);
+    if (!found) return this.skip(d, `the snapshot holds no key ${parsed.key} in ${parsed.store}`);
+    this.put({
+      kind: 'put-config-key',
+      id: `put-config-key:${configResourceKey(parsed.store, parsed.key)}`,
+      repo: d.repo,
+      repairs: [d.id],
+      preconditions: [],
+      fidelity: 'faithful',
+      note: `put ${parsed.key} back in etcd ${parsed.store} with the snapshot's value`,
+      dependsOn: [],
+      store: parsed.store,
+      key: parsed.key,
+      valueDigest: valueDigest(found.value),
+    });
   }
 
   /** The create-environment op an environment-scoped item needs, if the env is gone now. */

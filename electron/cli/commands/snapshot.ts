@@ -9,6 +9,7 @@ import {
   takeSnapshot,
   type SnapshotResult,
 } from '../../services/catalog/producer/snapshot-service';
+import { configStoresFromFlags } from '../../services/config/config-store-flags';
 import { defaultProfileDir } from '../../services/profile';
 import {
   exitCodes,
@@ -52,6 +53,11 @@ export const snapshotCommand: CliCommand = {
     '--token-env <NAME>           read the API token from this variable (default BULKHEAD_TOKEN)',
     '--work-dir <dir>             git mirror cache (default: <profile>/snapshot-cache)',
     '--git-url <url>              where clone URLs hang off, when not derivable from --api',
+    '--etcd <endpoint>            also capture etcd keys (config stores) from this client URL',
+    '--etcd-prefix <prefix>       a key prefix to capture (repeatable)',
+    '--etcd-name <name>           the store name for each prefix, in order (default: from the prefix)',
+    '--etcd-user <user>           the etcd user; its password from BULKHEAD_ETCD_PASSWORD',
+    '--etcd-password-file <file>  read the etcd password from this file instead',
     '--json                       print the result as JSON',
     'S3 keys are read from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
     'Exit codes: 0 written, 1 failed, 2 usage error, 130 interrupted.',
@@ -73,6 +79,11 @@ export const snapshotCommand: CliCommand = {
     'work-dir': { type: 'string' },
     'git-url': { type: 'string' },
     profile: { type: 'string' },
+    etcd: { type: 'string' },
+    'etcd-prefix': { type: 'string', multiple: true },
+    'etcd-name': { type: 'string', multiple: true },
+    'etcd-user': { type: 'string' },
+    'etcd-password-file': { type: 'string' },
     json: { type: 'boolean' },
   },
   maxPositionals: 0,
@@ -104,6 +115,18 @@ export const snapshotCommand: CliCommand = {
     const workDir = optional(values, 'work-dir');
     const profile = optional(values, 'profile');
     const gitUrl = optional(values, 'git-url');
+    const configStores = await configStoresFromFlags(
+      {
+        etcd: optional(values, 'etcd'),
+        prefixes: stringList(values['etcd-prefix']),
+        names: stringList(values['etcd-name']),
+        user: optional(values, 'etcd-user'),
+        passwordFile: optional(values, 'etcd-password-file'),
+      },
+      io.env,
+      io.cwd,
+      (message) => new UsageError(message, 'snapshot'),
+    );
 
     let lastLine = '';
     const report = (done: number, total: number | null, message?: string) => {
@@ -131,6 +154,7 @@ export const snapshotCommand: CliCommand = {
               'snapshot-cache',
             ),
         ...(gitUrl ? { gitWebRoot: gitUrl } : {}),
+        ...(configStores.length > 0 ? { configStores } : {}),
         progress: { signal, report },
       });
     } catch (error: unknown) {
@@ -267,6 +291,20 @@ function renderSummary(result: SnapshotResult): string {
         repo.bundles === 0 ? 'empty' : repo.newBundle ? 'new objects' : 'unchanged',
       ]),
     ).trimEnd(),
+    ...(result.configStores.length === 0
+      ? []
+      : [
+          '',
+          formatTable(
+            ['ETCD STORE', 'PREFIX', 'KEYS', 'OBJECT'],
+            result.configStores.map((store) => [
+              store.name,
+              store.prefix,
+              String(store.keys),
+              store.newObject ? 'new' : 'unchanged',
+            ]),
+          ).trimEnd(),
+        ]),
     '',
     `Objects: ${result.objects} listed (${formatBytes(result.bytes)}), ${result.newObjects} new (${formatBytes(result.newBytes)}), ${result.reusedObjects} already stored.`,
     `Took ${(result.durationMs / 1000).toFixed(1)} s.`,

@@ -99,6 +99,16 @@ export async function verifyCatalog(
       seen.sizes.add(entry.size);
       seen.seqs.push(link.seq);
     }
+    // A config store's keys object must be listed like a repository's objects are.
+    const ids = new Set(link.parse.manifest.objects.map((entry) => entry.id));
+    for (const config of link.parse.manifest.configStores ?? []) {
+      if (!ids.has(config.keys)) {
+        problems.push({
+          object: manifestKey(link.seq),
+          problem: `config store ${config.name} names object ${config.keys}, which the snapshot's object list lacks`,
+        });
+      }
+    }
   }
 
   const lines = new Map<string, Line>();

@@ -11,6 +11,7 @@ import {
   signatureKey,
   SnapshotManifest,
   type CatalogIdentity,
+  type ConfigStoreEntry,
   type ContentId,
   type ObjectEntry,
   type ObjectKind,
@@ -44,6 +45,8 @@ export interface SnapshotInput {
   readonly repos: ReadonlyArray<RepoEntry>;
   /** Every object the snapshot needs, new or first stored by an earlier snapshot. */
   readonly objects: ReadonlyArray<ObjectEntry>;
+  /** Config stores captured with the repositories; omitted from the manifest when absent. */
+  readonly configStores?: ReadonlyArray<ConfigStoreEntry>;
   /** When the capture finished; now by default. */
   readonly createdAt?: string;
 }
@@ -184,6 +187,7 @@ export async function appendSnapshot(
   progress?.report(2, 4, 'checking the stored objects');
   const objects = sortedObjects(input.objects);
   checkReferences(input.repos, objects);
+  checkConfigReferences(input.configStores ?? [], objects);
   await checkStored(read, objects, signal);
 
   // 4. The manifest, then its signature.
@@ -198,6 +202,7 @@ export async function appendSnapshot(
     source: input.source,
     keyFingerprint: key.fingerprint,
     repos: input.repos,
+    ...(input.configStores === undefined ? {} : { configStores: input.configStores }),
     objects,
   });
   const bytes = canonicalBytes(manifest);
@@ -251,6 +256,22 @@ function checkReferences(repos: ReadonlyArray<RepoEntry>, objects: ReadonlyArray
           `${repo.summary.owner}/${repo.summary.name} names object ${id}, which the snapshot's object list lacks`,
         );
       }
+    }
+  }
+}
+
+function checkConfigReferences(
+  stores: ReadonlyArray<ConfigStoreEntry>,
+  objects: ReadonlyArray<ObjectEntry>,
+) {
+  const listed = new Set(objects.map((o) => o.id));
+  for (const store of stores) {
+    if (!listed.has(store.keys)) {
+      throw new CatalogError(
+        'invalid',
+        objectKey(store.keys),
+        `config store ${store.name} names object ${store.keys}, which the snapshot's object list lacks`,
+      );
     }
   }
 }

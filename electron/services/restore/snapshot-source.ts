@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { SealedSecretValues, type SnapshotManifest } from '../../../shared/catalog/catalog-format';
+import type { ConfigStoreState } from '../../../shared/diff/config-diff';
 import type { RepoState } from '../../../shared/domain/forge-state';
 import { repoKey } from '../../../shared/domain/forge-state';
 import { BulkheadError } from '../../../shared/ipc/errors';
@@ -9,6 +10,7 @@ import { loadRestoreKey, openSealed, type RestoreKey } from '../catalog/catalog-
 import { materialiseRepo, readJsonObject } from '../catalog/catalog-reader';
 import type { CatalogReadStore } from '../catalog/catalog-types';
 import type { SecretValuesFile } from '../catalog/producer/secret-values';
+import { readSnapshotConfigStores } from '../config/config-stores';
 import { readSnapshotStates } from '../diff/diff-gather';
 
 /**
@@ -32,8 +34,9 @@ export interface SnapshotSource {
   /** The snapshot's state of a repository (values included: main process only). */
   state(repo: string): RepoState | null;
   /**
-   * A config store key's value as the snapshot recorded it. Snapshots do not capture
-   * etcd yet: until they do, sources answer nothing and `put-config-key` is skipped.
+   * A config store key's value as the snapshot recorded it (the manifest's
+   * `configStores`); null when the snapshot has no such store or key, and the
+   * `put-config-key` is then skipped.
    */
   configValue?(store: string, key: string): string | null;
 }
@@ -57,15 +60,25 @@ export interface CatalogSourceOptions {
  * Reads every repository's state once (the diff's reader: objects checked against their
  * content ids), and materialises git data on first need.
  */
-export async function catalogSnapshotSource(
-  options: CatalogSourceOptions,
-): Promise<SnapshotSource & { readonly states: ReadonlyArray<RepoState> }> {
+export async function catalogSnapshotSource(options: CatalogSourceOptions): Promise<
+  SnapshotSource & {
+    readonly states: ReadonlyArray<RepoState>;
+    /** The snapshot's config stores with values: what the planner's `configBaseline` takes. */
+    readonly configStates: ReadonlyArray<ConfigStoreState>;
+  }
+> {
   const signal = options.signal ?? new AbortController().signal;
   const side = await readSnapshotStates(options.store, options.manifest, {
     signal,
     report: () => undefined,
   });
   const states = new Map(side.states.map((s) => [repoKey(s), s]));
+  const configStates = (
+    await readSnapshotConfigStores(options.store, options.manifest, signal)
+  ).map((c) => c.state);
+  const configValues = new Map(
+    configStates.map((c) => [c.name, new Map(c.keys.map((k) => [k.key, k.value]))]),
+  );
   const dirs = new Map<string, Promise<string>>();
   const sealed = new Map<string, Promise<SealedSecretValues | null>>();
   let restoreKey: Promise<RestoreKey> | null = null;
@@ -98,6 +111,7 @@ export async function catalogSnapshotSource(
 
   return {
     states: side.states,
+    configStates,
     gitDir,
     async hasObject(repo, sha) {
       try {
@@ -143,6 +157,9 @@ export async function catalogSnapshotSource(
       return new TextDecoder().decode(opened);
     },
     // SECURITY: end of secret values.
+    configValue(store, key) {
+      return configValues.get(store)?.get(key) ?? null;
+    },
     state(repo) {
       return states.get(repo) ?? null;
     },

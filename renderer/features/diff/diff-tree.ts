@@ -124,4 +124,7 @@ export const kindLabels: Readonly<Record<DifferenceKind, string>> = {
   'secret-created': 'secret created',
   'secret-rotated': 'secret rotated',
   'environment-deleted': 'environment deleted',
+  'config-key-deleted': 'etcd key deleted',
+  'config-key-created': 'etcd key created',
+  'config-key-changed': 'etcd key changed',
 };

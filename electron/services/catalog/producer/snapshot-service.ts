@@ -4,11 +4,19 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Octokit } from '@octokit/rest';
 import {
+  canonicalBytes,
   objectKey,
+  type ConfigStoreEntry,
   type ContentId,
+  type ObjectEntry,
   type SnapshotManifest,
 } from '../../../../shared/catalog/catalog-format';
 import { BulkheadError } from '../../../../shared/ipc/errors';
+import {
+  checkConfigStoreSpecs,
+  readConfigStore,
+  type ConfigStoreSpec,
+} from '../../config/config-stores';
 import { createGitHubAdapter } from '../../github/github-adapter';
 import { loadRestorePublicKey, loadSigningKey, fingerprintOf } from '../catalog-keys';
 import { openStore, openWriteStore } from '../catalog-store';
@@ -65,6 +73,11 @@ export interface SnapshotRequest {
    * log that the cursor diff replays from them.
    */
   readonly createdAt?: string;
+  /**
+   * etcd key prefixes to capture with the repositories ("config stores"), each read with
+   * the user and password given here (never stored: the manifest names the user only).
+   */
+  readonly configStores?: ReadonlyArray<ConfigStoreSpec>;
 }
 
 /** What one snapshot did, for a summary line or `--json`. */
@@ -83,6 +96,13 @@ export interface SnapshotResult {
     /** Whether this snapshot added a bundle (new git objects). */
     readonly newBundle: boolean;
     readonly secretValues: boolean;
+  }>;
+  /** The config stores captured: how many keys each held, and whether its object is new. */
+  readonly configStores: ReadonlyArray<{
+    readonly name: string;
+    readonly prefix: string;
+    readonly keys: number;
+    readonly newObject: boolean;
   }>;
   /** Objects the manifest lists. */
   readonly objects: number;
@@ -126,6 +146,9 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotRe
     );
   }
 
+  const configSpecs = request.configStores ?? [];
+  checkConfigStoreSpecs(configSpecs);
+
   const read = openStore(destination);
   const write = openWriteStore(destination, request.lock ?? undefined);
   progress.report(0, null, `reading ${read.location}`);
@@ -138,6 +161,8 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotRe
     ...(request.instrument ? { instrument: request.instrument } : {}),
   });
   const sink = recordingSink(write);
+  // Config stores first: a refused etcd login fails the run before a long git capture.
+  const config = await captureConfigStores(configSpecs, sink, progress);
   const captured = await captureSnapshot({
     adapter,
     gitAuth: { token: request.token },
@@ -166,13 +191,16 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotRe
       signingKey,
       source: captured.source,
       repos: [...captured.repos],
-      objects: [...captured.objects],
+      ...(config.entries.length === 0 ? {} : { configStores: config.entries }),
+      objects: [...captured.objects, ...config.objects],
       ...(request.createdAt === undefined ? {} : { createdAt: request.createdAt }),
     },
     progress,
   );
 
-  const writtenIds = new Set(captured.written.map((entry) => entry.id));
+  const written = [...captured.written, ...config.written];
+  const objects = [...captured.objects, ...config.objects];
+  const writtenIds = new Set(written.map((entry) => entry.id));
   return {
     seq: appended.seq,
     id: appended.id,
@@ -192,14 +220,62 @@ export async function takeSnapshot(request: SnapshotRequest): Promise<SnapshotRe
         secretValues: entry.secretValues !== null,
       };
     }),
-    objects: captured.objects.length,
-    bytes: captured.objects.reduce((sum, entry) => sum + entry.size, 0),
-    newObjects: captured.written.length,
-    newBytes: captured.written.reduce((sum, entry) => sum + entry.size, 0),
-    reusedObjects: captured.objects.filter((entry) => !writtenIds.has(entry.id)).length,
+    configStores: config.entries.map((entry, index) => ({
+      name: entry.name,
+      prefix: entry.prefix,
+      keys: config.counts[index] ?? 0,
+      newObject: writtenIds.has(entry.keys),
+    })),
+    objects: objects.length,
+    bytes: objects.reduce((sum, entry) => sum + entry.size, 0),
+    newObjects: written.length,
+    newBytes: written.reduce((sum, entry) => sum + entry.size, 0),
+    reusedObjects: objects.filter((entry) => !writtenIds.has(entry.id)).length,
     notes: captured.notes,
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * Reads each config store and puts its keys as one `config-keys` object.
+ *
+ * Canonical JSON, so an unchanged store keeps its object id from one snapshot to the
+ * next and costs nothing new.
+ */
+async function captureConfigStores(
+  specs: ReadonlyArray<ConfigStoreSpec>,
+  sink: ObjectSink,
+  progress: Progress,
+): Promise<{
+  entries: ConfigStoreEntry[];
+  objects: ObjectEntry[];
+  written: ObjectEntry[];
+  counts: number[];
+}> {
+  const out = {
+    entries: [] as ConfigStoreEntry[],
+    objects: [] as ObjectEntry[],
+    written: [] as ObjectEntry[],
+    counts: [] as number[],
+  };
+  for (const spec of specs) {
+    progress.signal.throwIfAborted();
+    progress.report(0, null, `reading etcd ${spec.name} (${spec.prefix})`);
+    const object = await readConfigStore(spec);
+    const put = await sink.put({ bytes: canonicalBytes(object) }, 'config-keys', progress.signal);
+    out.entries.push({
+      kind: 'etcd',
+      name: spec.name,
+      endpoint: spec.endpoint,
+      prefix: spec.prefix,
+      readBy: spec.user ?? null,
+      keys: put.entry.id,
+    });
+    out.objects.push(put.entry);
+    if (put.outcome === 'written') out.written.push(put.entry);
+    out.counts.push(object.keys.length);
+  }
+  return out;
 }
 
 /**
