@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { copyFile, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreMarker } from '../../../shared/restore/plan-model';
@@ -11,11 +11,15 @@ import { bulkheadBin, runBulkhead } from '../test-support';
 // `bulkhead restore` as a user runs it, and the crash test: the built command line
 // applying a plan against the sandbox forge, killed with SIGKILL at random moments while
 // its journal grows, resumed each time; the end state must equal the snapshot with no PR
-// or comment posted twice.
+// or comment posted twice. Then the vault: a restore through leased vault credentials,
+// and the isolation proof against the forge's own audit log (GitHub's format, with the
+// hashed_token of every call): the agent's token refused, overridden only by the phrase.
 
 let world: RestoreWorld;
 let env: NodeJS.ProcessEnv;
 let profile: string;
+/** The forge's audit log as it was when the damage was found: the incident's trail. */
+let incidentTrail: string;
 
 beforeAll(async () => {
   world = await startRestoreWorld('bulkhead-restore-cli-');
@@ -119,6 +123,10 @@ describe('bulkhead restore', () => {
     for (let i = 0; i < variableCount; i++) await org.admin.deleteVariable(api, `VAR_${i}`);
     await org.admin.deleteSecret(api, 'DEPLOY_KEY');
     world.tick();
+    // The incident's trail: the audit log up to now, before the restore token is used.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    incidentTrail = path.join(world.root, 'incident-audit.ndjson');
+    await copyFile(path.join(world.root, 'forge', 'audit.ndjson'), incidentTrail);
 
     const usage = await run(['restore']);
     expect(usage.code).toBe(2);
@@ -205,6 +213,22 @@ describe('bulkhead restore', () => {
     ]);
     expect(unsigned.code).toBe(2);
     expect(unsigned.stderr).toContain('not approved: a second approver must sign the plan hash');
+    // No trail: nothing proves the restore token is not the agent's; refused before any use.
+    const blind = await run([
+      'restore',
+      'apply',
+      world.catalog.kind === 'directory' ? world.catalog.path : '',
+      '--plan',
+      planFile,
+      '--confirm',
+      phrase,
+    ]);
+    expect(blind.code).toBe(2);
+    expect(blind.stderr).toContain('Isolation proof: REFUSED: no trail');
+    expect(blind.stderr).toContain(
+      'add: --override "I accept the risk of restoring without an isolation proof"',
+    );
+    await expect(stat(journalFile(journalDir(profile, hash)))).rejects.toThrow();
 
     const noToken = await runBulkhead(
       [
@@ -224,7 +248,14 @@ describe('bulkhead restore', () => {
 
   it('survives twenty SIGKILLs at random moments: resumed, it ends equal to the snapshot, nothing twice', async () => {
     const catalogPath = world.catalog.kind === 'directory' ? world.catalog.path : '';
-    const common = ['--restore-key', world.restoreKeyFile, '--write-spacing-ms', '0'];
+    const common = [
+      '--restore-key',
+      world.restoreKeyFile,
+      '--write-spacing-ms',
+      '0',
+      '--trail',
+      incidentTrail,
+    ];
     const file = journalFile(journalDir(profile, hash));
     let kills = 0;
     let runs = 0;
@@ -310,7 +341,12 @@ describe('bulkhead restore', () => {
     const read = await readJournal(file);
     expect(read.records[1]).toMatchObject({
       type: 'approval',
-      approval: { phrase, approver: { fingerprint: expect.stringMatching(/^sha256:/) } },
+      approval: {
+        phrase,
+        approver: { fingerprint: expect.stringMatching(/^sha256:/) },
+        isolation: { ok: true, reason: 'isolated', credentialIds: ['env:BULKHEAD_RESTORE_TOKEN'] },
+        overrideAcknowledgement: null,
+      },
     });
     expect(read.records.filter((r) => r.type === 'resumed').length).toBeGreaterThanOrEqual(
       kills - 2,
@@ -323,4 +359,240 @@ describe('bulkhead restore', () => {
       `crash test: ${kills} kills mid-restore and ${blindKills} at random times over ${runs} runs, ${torn} torn journal lines`,
     );
   }, 600_000);
+
+  it('applies through leased vault credentials after proving them isolated, and refuses the agent token until the exact phrase is typed', async () => {
+    const { org } = world;
+    const catalogPath = world.catalog.kind === 'directory' ? world.catalog.path : '';
+    const common = ['--restore-key', world.restoreKeyFile, '--write-spacing-ms', '0'];
+    const passphrase = 'correct horse battery staple';
+    const vaultEnv = {
+      ...env,
+      BULKHEAD_RESTORE_TOKEN: '',
+      BULKHEAD_VAULT_PASSPHRASE: passphrase,
+      RESTORE_TOKEN: world.restoreToken,
+      AGENT_TOKEN: org.adminToken,
+    };
+    const outputs: string[] = [];
+    const runVault = async (args: ReadonlyArray<string>, extra: NodeJS.ProcessEnv = {}) => {
+      const result = await runBulkhead(args, {
+        cwd: world.root,
+        env: { ...vaultEnv, ...extra },
+        timeoutMs: 120_000,
+      });
+      outputs.push(result.stdout, result.stderr);
+      return result;
+    };
+    const add = async (args: ReadonlyArray<string>) => {
+      const added = await runVault(['vault', 'add', ...args, '--json']);
+      expect(added.code, added.stderr).toBe(0);
+      return (JSON.parse(added.stdout) as { id: string }).id;
+    };
+    const restoreApi = await add([
+      '--kind',
+      'github-token',
+      '--label',
+      'restore bot',
+      '--api-url',
+      world.forge.apiUrl,
+      '--owner',
+      org.owner,
+      '--token-env',
+      'RESTORE_TOKEN',
+    ]);
+    const restoreGit = await add([
+      '--kind',
+      'git-token',
+      '--label',
+      'restore push',
+      '--git-url',
+      world.forge.url,
+      '--username',
+      'restore-bot',
+      '--token-env',
+      'RESTORE_TOKEN',
+    ]);
+    const agentApi = await add([
+      '--kind',
+      'github-token',
+      '--label',
+      'ops deploy token',
+      '--api-url',
+      world.forge.apiUrl,
+      '--owner',
+      org.owner,
+      '--token-env',
+      'AGENT_TOKEN',
+    ]);
+
+    /** Damages one variable and plans its restore; answers the plan file, hash and phrase. */
+    const damageAndPlan = async (name: string) => {
+      await org.admin.deleteVariable({ owner: org.owner, repo: 'api' }, name);
+      world.tick();
+      const file = path.join(world.root, `plan-${name}.json`);
+      const planned = await runVault([
+        'restore',
+        'plan',
+        catalogPath,
+        '--live',
+        world.forge.apiUrl,
+        '--owner',
+        org.owner,
+        '--incident',
+        `inc-${name}`,
+        '--all',
+        '--out',
+        file,
+      ]);
+      expect(planned.code, planned.stderr).toBe(0);
+      const saved = JSON.parse(await readFile(file, 'utf8')) as {
+        planHash: string;
+        confirmationPhrase: string;
+      };
+      return { file, hash: saved.planHash, phrase: saved.confirmationPhrase };
+    };
+
+    // 1. The restore bot's own token, from the vault: isolated, applied and verified.
+    const first = await damageAndPlan('VAR_0');
+    const applyFirst = [
+      'restore',
+      'apply',
+      catalogPath,
+      '--plan',
+      first.file,
+      '--confirm',
+      first.phrase,
+      '--credential',
+      restoreApi,
+      '--credential',
+      restoreGit,
+      ...common,
+    ];
+    const noTrail = await runVault(applyFirst);
+    expect(noTrail.code).toBe(2);
+    expect(noTrail.stderr).toContain('Isolation proof: REFUSED: no trail to prove');
+    const noPassphrase = await runVault([...applyFirst, '--trail', incidentTrail], {
+      BULKHEAD_VAULT_PASSPHRASE: '',
+    });
+    expect(noPassphrase.code).toBe(2);
+    expect(noPassphrase.stderr).toContain('no passphrase: set BULKHEAD_VAULT_PASSPHRASE');
+    const wrongPassphrase = await runVault([...applyFirst, '--trail', incidentTrail], {
+      BULKHEAD_VAULT_PASSPHRASE: 'not the passphrase',
+    });
+    expect(wrongPassphrase.code).toBe(2);
+    expect(wrongPassphrase.stderr).toContain('wrong passphrase for this vault');
+    const bothSources = await runVault([
+      ...applyFirst,
+      '--trail',
+      incidentTrail,
+      '--restore-token-env',
+      'RESTORE_TOKEN',
+    ]);
+    expect(bothSources.code).toBe(2);
+    expect(bothSources.stderr).toContain('give --credential or --restore-token-env, not both');
+    const firstFile = journalFile(journalDir(profile, first.hash));
+    await expect(stat(firstFile)).rejects.toThrow();
+
+    const applied = await runVault([...applyFirst, '--trail', incidentTrail]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stderr).toContain(
+      'Isolation proof: isolated: "restore bot", "restore push" appear in none of the',
+    );
+    expect(applied.stderr).toMatch(/Least privilege: restore-bot holds repo; the plan needs /);
+    expect(applied.stdout).toMatch(/the target equals the snapshot/);
+    expect((await org.admin.getVariable({ owner: org.owner, repo: 'api' }, 'VAR_0'))?.value).toBe(
+      'value-0',
+    );
+    const firstJournal = await readJournal(firstFile);
+    expect(firstJournal.records[1]).toMatchObject({
+      type: 'approval',
+      approval: {
+        phrase: first.phrase,
+        isolation: { ok: true, reason: 'isolated', credentialIds: [restoreApi, restoreGit] },
+        overrideAcknowledgement: null,
+      },
+    });
+    const verified = await runVault([
+      'restore',
+      'verify',
+      catalogPath,
+      '--plan',
+      first.file,
+      '--credential',
+      restoreApi,
+      ...common,
+    ]);
+    expect(verified.code, verified.stderr).toBe(0);
+
+    // 2. The agent's own token (the one that did the damage): its hashed_token is in the
+    // forge's audit log, so the proof refuses it, from the environment or the vault.
+    const second = await damageAndPlan('VAR_1');
+    const applySecond = [
+      'restore',
+      'apply',
+      catalogPath,
+      '--plan',
+      second.file,
+      '--confirm',
+      second.phrase,
+      '--trail',
+      incidentTrail,
+      ...common,
+    ];
+    const fromEnv = await runVault(applySecond, { BULKHEAD_RESTORE_TOKEN: org.adminToken });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain(
+      'Restore credential "the token in BULKHEAD_RESTORE_TOKEN" (hashed_token',
+    );
+    const refused = await runVault([...applySecond, '--credential', agentApi]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'Isolation proof: REFUSED: 1 of the restore credentials appear in the trails (incident-audit.ndjson)',
+    );
+    expect(refused.stderr).toMatch(
+      /Restore credential "ops deploy token" \(hashed_token .{12}…\) appears in the loaded trails: used \d+ times by ops, from 2026-03-01 10:00:\d\d UTC to 2026-03-01 \d\d:\d\d:\d\d UTC, including \d+ destructive events?\./,
+    );
+    const overridePhrase = 'I accept the risk of using ops deploy token';
+    expect(refused.stderr).toContain(`add: --override "${overridePhrase}"`);
+    const secondFile = journalFile(journalDir(profile, second.hash));
+    await expect(stat(secondFile)).rejects.toThrow();
+    const mistyped = await runVault([
+      ...applySecond,
+      '--credential',
+      agentApi,
+      '--override',
+      'I accept the risk',
+    ]);
+    expect(mistyped.code).toBe(2);
+    expect(mistyped.stderr).toContain('the --override typed is not the phrase');
+
+    const overridden = await runVault([
+      ...applySecond,
+      '--credential',
+      agentApi,
+      '--override',
+      overridePhrase,
+    ]);
+    expect(overridden.code, overridden.stderr).toBe(0);
+    expect(overridden.stderr).toContain(`Override accepted: "${overridePhrase}"`);
+    const secondJournal = await readJournal(secondFile);
+    expect(secondJournal.records[1]).toMatchObject({
+      type: 'approval',
+      approval: {
+        phrase: second.phrase,
+        overrideAcknowledgement: overridePhrase,
+        isolation: {
+          ok: false,
+          reason: 'shared',
+          conflicts: [{ credentialId: agentApi, label: 'ops deploy token' }],
+        },
+      },
+    });
+
+    // No token anywhere a person or a log could read it.
+    const journals = (await readFile(firstFile, 'utf8')) + (await readFile(secondFile, 'utf8'));
+    for (const token of [world.restoreToken, org.adminToken]) {
+      for (const text of outputs) expect(text).not.toContain(token);
+      expect(journals).not.toContain(token);
+    }
+  }, 300_000);
 });

@@ -2,8 +2,20 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Difference } from '../../../shared/diff/diff-model';
+import { correlate } from '../../../shared/ingest/correlate';
+import { EventStore } from '../../../shared/ingest/columnar/event-store';
+import type { NormalizedEvent } from '../../../shared/ingest/event';
 import { BulkheadError } from '../../../shared/ipc/errors';
 import { ApproverSignature } from '../../../shared/restore/approval';
+import {
+  checkIsolation,
+  checkOverride,
+  credentialUses,
+  type CheckedSource,
+  type IsolationCredential,
+  type IsolationVerdict,
+  type TrailCredentialUse,
+} from '../../../shared/restore/isolation';
 import {
   confirmationPhrase,
   neededScopes,
@@ -14,10 +26,20 @@ import { CatalogError } from '../../services/catalog/catalog-types';
 import { loadSigningKey } from '../../services/catalog/catalog-keys';
 import { loadSecretValuesFile } from '../../services/catalog/producer/secret-values';
 import { readLiveToken } from '../../services/diff/diff-token';
+import { createGitHubAdapter } from '../../services/github/github-adapter';
+import { readSourceFile } from '../../services/ingest/ingest-files';
 import { defaultProfileDir } from '../../services/profile';
-import { signApproval } from '../../services/restore/approval-keys';
+import { checkApprovalRecord, signApproval } from '../../services/restore/approval-keys';
+import {
+  credentialMetas,
+  envTokenCredential,
+  pickCredentials,
+  scopeReport,
+  withRestoreLease,
+  type PickedCredentials,
+} from '../../services/restore/credential-lease';
 import type { DryRunResult } from '../../services/restore/dry-run';
-import { readJournal } from '../../services/restore/journal';
+import { readJournal, resumeJournal } from '../../services/restore/journal';
 import {
   createRestoreService,
   type ApplyOutcome,
@@ -25,9 +47,17 @@ import {
 } from '../../services/restore/restore-service';
 import type { RestoreCredentials } from '../../services/restore/restore-target';
 import type { VerificationResult } from '../../services/restore/verify';
+import { createPassphraseBox } from '../../services/vault/secret-box';
+import {
+  createVaultService,
+  maxLeaseMs,
+  type VaultService,
+} from '../../services/vault/vault-service';
+import type { CredentialMeta } from '../../services/vault/vault-types';
 import { UsageError, type CliValues, type CliCommand, type CliIo } from '../command';
 import { formatTable } from '../table';
 import { LocationError, parseCatalogLocation, resolveKeyPin } from './catalog';
+import { passphraseEnv, passphraseSource, processInput } from './vault';
 
 /** `bulkhead restore`'s exit codes, like `bulkhead diff`'s: what a script branches on. */
 export const restoreExitCodes = {
@@ -54,6 +84,12 @@ type Action = (typeof actions)[number];
  * is the second approver's signature; `apply` needs the typed confirmation and runs the
  * plan with the restore token, journalled, then verifies; `resume` continues from the
  * journal after a crash; `verify` re-reads the target and signs what it found.
+ *
+ * The restore credential is leased from the vault (`--credential`) for exactly the plan's
+ * hash and wiped when the command ends; `--restore-token-env` is the scripts' alternative.
+ * Before apply and resume, the isolation proof checks it against the incident's trails
+ * (`--trail`): a credential the agent could have used, or no trail, is refused unless the
+ * exact override phrase is typed, and the journal records the verdict and the phrase.
  */
 export const restoreCommand: CliCommand = {
   name: 'restore',
@@ -66,19 +102,28 @@ export const restoreCommand: CliCommand = {
     '      [--out plan.json]      diff and plan; reads with the read-only token (--token-env, BULKHEAD_TOKEN)',
     'dry-run <catalog> --plan plan.json            check every precondition, write nothing',
     'approve --plan plan.json --key <signing-key.pem> [--out approval.json]   a second approver signs',
-    'apply <catalog> --plan plan.json --confirm "<phrase>" [--approval approval.json]',
-    '      run it, journalled, then verify; the phrase is printed by `plan`',
+    'apply <catalog> --plan plan.json --confirm "<phrase>" --credential <id>... --trail <file>...',
+    '      [--approval approval.json]   prove isolation, run it, journalled, then verify;',
+    '      the phrase is printed by `plan`',
     'resume <catalog> (--journal <journal.jsonl> | --plan plan.json)   continue after a crash',
     'verify <catalog> (--journal <journal.jsonl> | --plan plan.json) [--out verification.json]',
-    `--restore-token-env <NAME>   the restore credential's token (default ${defaultRestoreTokenEnv});`,
-    '                             the credential vault will lease it instead (see docs/restore.md)',
+    'The restore credential (dry-run, apply, resume, verify); the vault is the recommended path:',
+    '--credential <vault-id>      a vault credential (repeatable): the GitHub token, a git token,',
+    '                             etcd users; leased for this plan only, for the command, then wiped',
+    `--vault <dir>                the vault (default <profile>/vault); passphrase from ${passphraseEnv}`,
+    '                             or asked without echo on a terminal',
+    `--restore-token-env <NAME>   for scripts: the token in this variable (default ${defaultRestoreTokenEnv})`,
+    'The isolation proof (before apply and resume; before dry-run and verify when trails are given):',
+    '--trail <file>               an audit log or transcript of the incident (repeatable); a restore',
+    '                             credential that appears in one is refused, and so is no trail at all',
+    '--override "<phrase>"        run anyway: the exact phrase printed with the refusal (journalled)',
     '--restore-key <file>         restore-key.json, to open secret values sealed in the catalog',
     '--secrets-file <file>        secret values supplied now ({"owner/repo": {"repository": {...}}})',
     '--write-spacing-ms <n>       least gap between writes (default 1000, as GitHub asks; 0 for the sandbox)',
     '--concurrency <n>            operations at once (default 16)',
     '--require-approver           refuse to apply without a second approver signature',
     '--key <k>                    the catalog key to trust; --profile <dir>; --json',
-    'Exit codes: 0 done and verified, 1 conflicts, failed steps or drift, 2 could not run.',
+    'Exit codes: 0 done and verified, 1 conflicts, failed steps or drift, 2 could not run or refused.',
   ],
   options: {
     live: { type: 'string' },
@@ -98,6 +143,10 @@ export const restoreCommand: CliCommand = {
     journal: { type: 'string' },
     'token-env': { type: 'string' },
     'restore-token-env': { type: 'string' },
+    credential: { type: 'string', multiple: true },
+    vault: { type: 'string' },
+    trail: { type: 'string', multiple: true },
+    override: { type: 'string' },
     'restore-key': { type: 'string' },
     'secrets-file': { type: 'string' },
     'write-spacing-ms': { type: 'string' },
@@ -194,14 +243,21 @@ export const restoreCommand: CliCommand = {
         }
         case 'dry-run': {
           const plan = await readPlan(io, values);
-          const result = await service.dryRun(
-            {
-              ...sourceRequest,
-              ...targetOptions(values),
-              plan,
-              credentials: credentials(io, values, plan),
+          const access = await restoreAccess(io, values, plan, profileDir);
+          const proof = await proveIsolation(io, values, access, signal, 'optional');
+          if (proof === null) return restoreExitCodes.error;
+          const result = await withCredentials(
+            access,
+            plan,
+            leaseMs.read,
+            signal,
+            async (credentials) => {
+              await reportLeastPrivilege(io, plan, credentials);
+              return service.dryRun(
+                { ...sourceRequest, ...targetOptions(values), plan, credentials },
+                control,
+              );
             },
-            control,
           );
           clearLine(io);
           if (values.json === true) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
@@ -225,33 +281,72 @@ export const restoreCommand: CliCommand = {
                 JSON.parse(await readFile(path.resolve(io.cwd, approvalFile), 'utf8')),
               )
             : null;
-          const outcome = await service.apply(
+          const requireSecondApprover = values['require-approver'] === true;
+          // The typed confirmation first: a wrong phrase is refused before any trail is read.
+          const problem = checkApprovalRecord(
+            plan,
             {
-              ...sourceRequest,
-              ...targetOptions(values),
-              plan,
-              approval: {
-                phrase,
-                approver,
-                requireSecondApprover: values['require-approver'] === true,
-              },
-              credentials: credentials(io, values, plan),
+              planHash: planHash(plan),
+              phrase,
+              approvedAt: new Date().toISOString(),
+              approver,
+              isolation: null,
+              overrideAcknowledgement: null,
             },
-            control,
+            { requireSecondApprover },
+          );
+          if (problem !== null) throw new BulkheadError('forbidden', `not approved: ${problem}`);
+          const access = await restoreAccess(io, values, plan, profileDir);
+          const proof = await proveIsolation(io, values, access, signal, 'required');
+          if (proof === null) return restoreExitCodes.error;
+          const outcome = await withCredentials(
+            access,
+            plan,
+            leaseMs.apply,
+            signal,
+            async (credentials) => {
+              await reportLeastPrivilege(io, plan, credentials);
+              return service.apply(
+                {
+                  ...sourceRequest,
+                  ...targetOptions(values),
+                  plan,
+                  approval: {
+                    phrase,
+                    approver,
+                    requireSecondApprover,
+                    isolation: proof.verdict,
+                    overrideAcknowledgement: proof.acknowledgement,
+                  },
+                  credentials,
+                },
+                control,
+              );
+            },
           );
           return finish(io, values, outcome);
         }
         case 'resume': {
           const journalFile = await journalOf(io, values, service);
           const plan = await planOfJournal(journalFile);
-          const outcome = await service.resume(
-            {
-              ...sourceRequest,
-              ...targetOptions(values),
-              journalFile,
-              credentials: credentials(io, values, plan),
+          const access = await restoreAccess(io, values, plan, profileDir);
+          const proof = await proveIsolation(io, values, access, signal, 'required');
+          if (proof === null) return restoreExitCodes.error;
+          if (proof.acknowledgement !== null) {
+            await journalOverride(journalFile, proof.verdict, proof.acknowledgement, io);
+          }
+          const outcome = await withCredentials(
+            access,
+            plan,
+            leaseMs.apply,
+            signal,
+            async (credentials) => {
+              await reportLeastPrivilege(io, plan, credentials);
+              return service.resume(
+                { ...sourceRequest, ...targetOptions(values), journalFile, credentials },
+                control,
+              );
             },
-            control,
           );
           if (outcome.tornLine !== null) {
             io.stderr(
@@ -263,9 +358,11 @@ export const restoreCommand: CliCommand = {
         case 'verify': {
           const journalFile = await journalOf(io, values, service);
           const plan = await planOfJournal(journalFile);
-          const result = await service.verify(
-            { ...sourceRequest, journalFile, credentials: credentials(io, values, plan) },
-            control,
+          const access = await restoreAccess(io, values, plan, profileDir);
+          const proof = await proveIsolation(io, values, access, signal, 'optional');
+          if (proof === null) return restoreExitCodes.error;
+          const result = await withCredentials(access, plan, leaseMs.read, signal, (credentials) =>
+            service.verify({ ...sourceRequest, journalFile, credentials }, control),
           );
           clearLine(io);
           const out = optional(values, 'out');
@@ -295,24 +392,291 @@ export const restoreCommand: CliCommand = {
 
 // ---- the restore credential ------------------------------------------------------------
 
-// SECURITY: the restore credential. Read from the environment (never argv), handed to
-// the service for this one call, never printed. This is the seam the credential vault
-// replaces: a vault lease for the plan's target gives the same `RestoreCredentials`.
-function credentials(io: CliIo, values: CliValues, plan: RestorePlan): RestoreCredentials {
-  const name = optional(values, 'restore-token-env') ?? defaultRestoreTokenEnv;
-  const token = io.env[name]?.trim();
+/**
+ * How long a command's lease lasts: an apply or resume as long as the vault allows (the
+ * credentials are handed to the restore service at its start), a dry run or a verify less.
+ */
+const leaseMs = { apply: maxLeaseMs, read: 10 * 60_000 } as const;
+
+/** Where this command's restore credential comes from: vault entries, or one variable. */
+type RestoreAccess =
+  | {
+      readonly kind: 'vault';
+      readonly vault: VaultService;
+      readonly metas: ReadonlyArray<CredentialMeta>;
+      readonly picked: PickedCredentials;
+    }
+  | { readonly kind: 'env'; readonly variable: string; readonly token: string };
+
+// SECURITY: begin — the restore credential. From the vault (a lease for exactly this
+// plan's hash, wiped when the command ends, errs or is interrupted) or, for scripts, from
+// one environment variable (never argv). Handed to the service only, never printed.
+async function restoreAccess(
+  io: CliIo,
+  values: CliValues,
+  plan: RestorePlan,
+  profileDir: string,
+): Promise<RestoreAccess> {
+  const ids = list(values.credential);
+  const variableFlag = optional(values, 'restore-token-env');
+  if (ids.length > 0) {
+    if (variableFlag !== undefined) {
+      throw new UsageError('give --credential or --restore-token-env, not both', 'restore');
+    }
+    const vaultFlag = optional(values, 'vault');
+    const dir = vaultFlag ? path.resolve(io.cwd, vaultFlag) : path.join(profileDir, 'vault');
+    const vault = createVaultService({
+      dir,
+      box: createPassphraseBox(
+        passphraseSource(io.env, processInput(), io.stderr, () => Promise.resolve(false)),
+      ),
+    });
+    const metas = await credentialMetas(vault, ids).catch((error: unknown) => {
+      throw error instanceof BulkheadError && error.code === 'not_found'
+        ? new BulkheadError('not_found', `${error.message.replace(/\.$/, '')} at ${dir}`)
+        : error;
+    });
+    return {
+      kind: 'vault',
+      vault,
+      metas,
+      picked: pickCredentials(metas, plan.target, { allowEtcd: true }),
+    };
+  }
+  const variable = variableFlag ?? defaultRestoreTokenEnv;
+  const token = io.env[variable]?.trim();
   if (!token) {
     throw new BulkheadError(
       'bad_request',
-      `the restore token is not set: put it in the environment variable ${name} (or name another with --restore-token-env)`,
+      `the restore token is not set: put it in the environment variable ${variable} (or name another with --restore-token-env), or lease it from the vault with --credential <vault-id>`,
     );
   }
-  return {
-    github: { apiUrl: plan.target.apiUrl, token },
-    git: { username: 'x-access-token', token },
-  };
+  return { kind: 'env', variable, token };
 }
-// SECURITY: end of the restore credential.
+
+/** Runs `use` with the credentials; a vault lease is for this plan only and released after. */
+async function withCredentials<T>(
+  access: RestoreAccess,
+  plan: RestorePlan,
+  ttlMs: number,
+  signal: AbortSignal,
+  use: (credentials: RestoreCredentials) => Promise<T>,
+): Promise<T> {
+  if (access.kind === 'vault') {
+    return withRestoreLease(
+      access.vault,
+      { plan, planHash: planHash(plan), picked: access.picked, ttlMs, signal },
+      use,
+    );
+  }
+  return use({
+    github: { apiUrl: plan.target.apiUrl, token: access.token },
+    git: { username: 'x-access-token', token: access.token },
+  });
+}
+
+/** The restore credentials as the isolation check sees them: fingerprints, never secrets. */
+function isolationCredentials(access: RestoreAccess): ReadonlyArray<IsolationCredential> {
+  return access.kind === 'vault'
+    ? access.metas
+    : [envTokenCredential(access.variable, access.token)];
+}
+// SECURITY: end
+
+// ---- the isolation proof ----------------------------------------------------------------
+
+/** What the trails given with `--trail` say, read through the product's ingest pipeline. */
+interface TrailRead {
+  readonly uses: ReadonlyArray<TrailCredentialUse>;
+  readonly sources: ReadonlyArray<CheckedSource>;
+}
+
+/** Correlating tool calls with provider events reads every event; past this, it is skipped. */
+const correlateLimit = 500_000;
+
+async function readTrails(io: CliIo, files: ReadonlyArray<string>, signal: AbortSignal) {
+  const store = new EventStore();
+  const sources: CheckedSource[] = [];
+  for (const given of files) {
+    const file = path.resolve(io.cwd, given);
+    const read = await readSourceFile(file, { signal, rawText: false });
+    if (read.kind === 'unread') {
+      throw new BulkheadError('bad_request', `--trail ${file} ${read.failure}`);
+    }
+    const outcome = read.outcome;
+    if (outcome.kind === 'cancelled') throw new BulkheadError('cancelled', 'cancelled');
+    if (outcome.kind === 'failed') {
+      throw new BulkheadError(
+        'bad_request',
+        `--trail ${file} could not be read to its end (${outcome.message}): a partial trail proves nothing`,
+      );
+    }
+    const events = outcome.source.chunks.reduce((n, c) => n + c.size, 0);
+    store.addChunks(outcome.source.chunks);
+    sources.push({ id: outcome.source.sourceId, name: path.basename(file), events });
+  }
+  // Provider events carry no agent session; correlation ties a transcript's sessions to
+  // the tokens their tool calls used, so a refusal can say which session held it.
+  let sessions: ReadonlyArray<{ session: string; credentials: ReadonlyArray<string> }> = [];
+  if (store.size > 0 && store.size <= correlateLimit) {
+    const events: NormalizedEvent[] = [];
+    for (let row = 0; row < store.size; row++) events.push(store.get(row));
+    sessions = correlate(events).sessions;
+  }
+  return { uses: credentialUses(store, { sessions }), sources } satisfies TrailRead;
+}
+
+/** The verdict to journal, and the override phrase typed when the verdict refused. */
+interface IsolationProof {
+  readonly verdict: IsolationVerdict;
+  readonly acknowledgement: string | null;
+}
+
+/**
+ * The isolation proof: the restore credentials' fingerprints against every credential the
+ * trails name. Prints the verdict; on a refusal without the exact override phrase, prints
+ * why and the phrase, and answers null (the caller exits 2). `optional`: no trail given
+ * is no refusal (a dry run or a verify, which write nothing).
+ */
+async function proveIsolation(
+  io: CliIo,
+  values: CliValues,
+  access: RestoreAccess,
+  signal: AbortSignal,
+  need: 'required' | 'optional',
+): Promise<IsolationProof | null> {
+  const files = list(values.trail);
+  const credentials = isolationCredentials(access);
+  if (files.length === 0 && need === 'optional') {
+    io.stderr(
+      'Isolation proof: not made (no --trail given); apply and resume will need one or an override\n',
+    );
+    return { verdict: checkIsolation(credentials, [], []), acknowledgement: null };
+  }
+  const trails = await readTrails(io, files, signal);
+  const verdict = checkIsolation(credentials, trails.uses, trails.sources);
+  const typed = optional(values, 'override');
+  const override = checkOverride(verdict, typed ?? '');
+  io.stderr(renderVerdict(verdict, credentials));
+  if (!override.accepted) {
+    io.stderr(
+      [
+        typed === undefined
+          ? 'Refused: nothing was done with the restore credentials.'
+          : 'Refused: the --override typed is not the phrase (it must be exactly as below).',
+        verdict.reason === 'no-trail'
+          ? "Give the incident's audit logs and agent transcripts with --trail <file>, or, to restore without a proof,"
+          : 'Restore with a credential created after the incident and never given to the agent, or, to accept the risk,',
+        `add: --override "${override.expected}"`,
+        '',
+      ].join('\n'),
+    );
+    return null;
+  }
+  if (override.acknowledgement !== null) {
+    io.stderr(
+      `Override accepted: "${override.acknowledgement.phrase}" (recorded in the journal)\n`,
+    );
+  }
+  return { verdict, acknowledgement: override.acknowledgement?.phrase ?? null };
+}
+
+function renderVerdict(
+  verdict: IsolationVerdict,
+  credentials: ReadonlyArray<IsolationCredential>,
+): string {
+  const names = credentials.map((c) => `"${c.label}"`).join(', ');
+  const trails = verdict.sourcesChecked.map((s) => s.name).join(', ');
+  const head =
+    verdict.reason === 'isolated'
+      ? `Isolation proof: isolated: ${names} appear in none of the ${verdict.eventsChecked} events of ${verdict.sourcesChecked.length} trail(s) (${trails})`
+      : verdict.reason === 'shared'
+        ? `Isolation proof: REFUSED: ${verdict.conflicts.length} of the restore credentials appear in the trails (${trails})`
+        : `Isolation proof: REFUSED: no trail to prove ${names} against (give --trail <file>)`;
+  return [
+    head,
+    ...verdict.conflicts.map((c) => `  ${c.explanation}`),
+    ...verdict.warnings.map((w) => `  warning: ${w}`),
+    '',
+  ].join('\n');
+}
+
+/** Journals the override typed for a resume beside the approval it continues. */
+async function journalOverride(
+  file: string,
+  verdict: IsolationVerdict,
+  acknowledgement: string,
+  io: CliIo,
+): Promise<void> {
+  const read = await readJournal(file);
+  const approval = read.records.find((r) => r.type === 'approval');
+  // Without an approval the resume is refused by the service; the override adds none.
+  if (!approval) return;
+  if (read.torn) {
+    io.stderr(`note: the journal's line ${read.torn.line} was torn by a crash and ignored\n`);
+  }
+  const journal = await resumeJournal(file);
+  try {
+    const first = approval.approval as { phrase?: unknown; approver?: unknown };
+    await journal.append('approval', {
+      approval: {
+        planHash: read.records[0]?.type === 'plan' ? read.records[0].planHash : '',
+        phrase: typeof first.phrase === 'string' ? first.phrase : '',
+        approvedAt: new Date().toISOString(),
+        approver: first.approver ?? null,
+        isolation: verdict,
+        overrideAcknowledgement: acknowledgement,
+        resumed: true,
+      },
+    });
+  } finally {
+    await journal.close();
+  }
+}
+
+/**
+ * The least-privilege report: the restore token's scopes, as the provider lists them,
+ * against what the plan needs. Printed, not enforced: a missing scope fails its step
+ * with the provider's answer, and the engineer sees here why.
+ */
+async function reportLeastPrivilege(
+  io: CliIo,
+  plan: RestorePlan,
+  credentials: RestoreCredentials,
+): Promise<void> {
+  const needs = neededScopes(plan);
+  const needText =
+    needs.map((s) => `${s.scope}${s.required ? '' : ' (maybe)'}`).join(', ') || 'none';
+  let identity;
+  try {
+    identity = await createGitHubAdapter({
+      baseUrl: plan.target.apiUrl,
+      token: credentials.github.token,
+    }).whoami();
+  } catch (error: unknown) {
+    io.stderr(
+      `Least privilege: not known (the provider did not say who the restore token is: ${shortReason(error)}); the plan needs ${needText}\n`,
+    );
+    return;
+  }
+  const report = scopeReport(identity.scopes, needs);
+  const verdict = report.unknown
+    ? 'not comparable (a fine-grained token lists no scopes)'
+    : report.ok
+      ? report.excess.length + report.broader.length === 0
+        ? 'ok, no more than needed'
+        : 'ok, but more than needed'
+      : 'MISSING scopes: steps needing them will fail';
+  const details = [
+    report.missing.length > 0 ? `missing ${report.missing.join(', ')}` : '',
+    report.optionalMissing.length > 0 ? `maybe missing ${report.optionalMissing.join(', ')}` : '',
+    report.excess.length > 0 ? `not needed ${report.excess.join(', ')}` : '',
+    report.broader.length > 0 ? `broader than needed ${report.broader.join(', ')}` : '',
+  ].filter(Boolean);
+  io.stderr(
+    `Least privilege: ${identity.login} holds ${report.held === null ? '(unlisted)' : report.held.join(', ') || 'no scopes'}; the plan needs ${needText}: ${verdict}${details.length > 0 ? ` (${details.join('; ')})` : ''}\n`,
+  );
+}
 
 function targetOptions(values: CliValues) {
   const spacing = optional(values, 'write-spacing-ms');

@@ -25,7 +25,7 @@ const maxSecretBytes = 64 * 1024;
  * The shared `CliIo` carries no stdin (no other command reads one), so this command
  * reaches `process.stdin` itself, and only here; tests run the built binary with a pipe.
  */
-interface SecretInput {
+export interface SecretInput {
   readonly isTTY: boolean;
   readAll(): Promise<string>;
   /** Asks on stderr and reads one line without echoing it. */
@@ -34,7 +34,8 @@ interface SecretInput {
 
 // SECURITY: begin — reading secrets. Values are never echoed, printed or put in a message.
 
-function processInput(): SecretInput {
+/** The process's stdin as a {@link SecretInput}; `bulkhead restore` asks the passphrase with it too. */
+export function processInput(): SecretInput {
   const stdin = process.stdin;
   return {
     isTTY: stdin.isTTY === true,
@@ -140,7 +141,7 @@ async function readSecret(
 }
 
 /** The passphrase: from the environment, else asked on the terminal (twice for a new vault). */
-function passphraseSource(
+export function passphraseSource(
   env: NodeJS.ProcessEnv,
   input: SecretInput,
   stderr: (text: string) => void,
