@@ -8,6 +8,7 @@ import {
   type BaselineOverride,
   type DiffOutcome,
 } from '../../services/diff/diff-service';
+import { configStoresFromFlags } from '../../services/config/config-store-flags';
 import { defaultTokenEnv, readLiveToken } from '../../services/diff/diff-token';
 import { defaultProfileDir } from '../../services/profile';
 import { UsageError, type CliValues, type CliCommand } from '../command';
@@ -53,10 +54,15 @@ export const diffCommand: CliCommand = {
     `--token-env <NAME>           read the read-only API token from this variable (default ${defaultTokenEnv})`,
     '--key <k>                    the catalog key to trust (sha256:<fingerprint>, base64, or a file)',
     '--cache-dir <dir>            git objects kept between runs (default: <profile>/diff-cache)',
+    "--etcd <endpoint>            also compare the snapshot's etcd config stores, read live here",
+    '--etcd-prefix <prefix>       a prefix the snapshot captured (repeatable)',
+    '--etcd-name <name>           its store name as the snapshot named it, in order',
+    '--etcd-user <user>           the etcd user; its password from BULKHEAD_ETCD_PASSWORD',
+    '--etcd-password-file <file>  read the etcd password from this file instead',
     '--json                       print {differences, blastRadius, baseline, overrides, live, notes, durationMs}',
     '--s3-endpoint <url>, --s3-region <r>   for s3:// catalogs; keys from AWS_ACCESS_KEY_ID and',
     '                             AWS_SECRET_ACCESS_KEY',
-    'Variable values are never printed, only that they changed.',
+    'Variable and etcd values are never printed, only that they changed.',
     'Exit codes: 0 nothing differs, 1 something differs, 2 the diff could not be made.',
   ],
   options: {
@@ -70,6 +76,11 @@ export const diffCommand: CliCommand = {
     key: { type: 'string' },
     'cache-dir': { type: 'string' },
     profile: { type: 'string' },
+    etcd: { type: 'string' },
+    'etcd-prefix': { type: 'string', multiple: true },
+    'etcd-name': { type: 'string', multiple: true },
+    'etcd-user': { type: 'string' },
+    'etcd-password-file': { type: 'string' },
     json: { type: 'boolean' },
     's3-endpoint': { type: 'string' },
     's3-region': { type: 'string' },
@@ -93,6 +104,19 @@ export const diffCommand: CliCommand = {
       throw new UsageError(`--before must be an ISO 8601 time, not ${before ?? ''}`, 'diff');
     }
     const overrides = list(values.baseline).map(parseOverride);
+    // SECURITY: the etcd password comes from the environment or a file, never argv.
+    const configStores = await configStoresFromFlags(
+      {
+        etcd: optional(values, 'etcd'),
+        prefixes: list(values['etcd-prefix']),
+        names: list(values['etcd-name']),
+        user: optional(values, 'etcd-user'),
+        passwordFile: optional(values, 'etcd-password-file'),
+      },
+      io.env,
+      io.cwd,
+      (message) => new UsageError(message, 'diff'),
+    );
     const profile = optional(values, 'profile');
     const cacheFlag = optional(values, 'cache-dir');
     const cacheDir = cacheFlag
@@ -129,6 +153,7 @@ export const diffCommand: CliCommand = {
           live: { apiUrl, owner, token },
           repos: list(values.repo),
           baselineOverrides: overrides,
+          ...(configStores.length > 0 ? { configStores } : {}),
         },
         { signal, report },
       );

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { SnapshotManifest } from '../../../shared/catalog/catalog-format';
 import { defaultBaseline } from '../../../shared/diff/baseline';
+import { diffConfigStores, type ConfigStoreState } from '../../../shared/diff/config-diff';
 import {
   differenceKinds,
   type BlastRadius,
@@ -8,6 +9,7 @@ import {
   type GitFacts,
 } from '../../../shared/diff/diff-model';
 import {
+  parseConfigResourceKey,
   parseResourceKey,
   valueDigest,
   type ParsedResourceKey,
@@ -28,6 +30,11 @@ import type {
   SnapshotSummary,
 } from '../catalog/catalog-types';
 import { gitWebRootOf } from '../catalog/producer/git-mirror';
+import {
+  readLiveConfigStores,
+  readSnapshotConfigStores,
+  type ConfigStoreSpec,
+} from '../config/config-stores';
 import { createGitHubAdapter, type GitHubAdapterOptions } from '../github/github-adapter';
 import {
   coverGaps,
@@ -89,8 +96,7 @@ export interface FileDiff {
  * service already holds open (an import of another tool's backup lives only there).
  */
 export type DiffCatalogRef =
-  | { readonly location: CatalogLocation; readonly pin: KeyPin }
-  | { readonly opened: OpenedSource };
+  { readonly location: CatalogLocation; readonly pin: KeyPin } | { readonly opened: OpenedSource };
 
 /** A catalog held open elsewhere, as the diff reads it. */
 export interface OpenedSource {
@@ -131,6 +137,12 @@ export interface DiffRequest {
   /** Only these repositories (names under the owner); all when absent or empty. */
   readonly repos?: ReadonlyArray<string>;
   readonly baselineOverrides?: ReadonlyArray<BaselineOverride>;
+  /**
+   * The live side of the snapshot's config stores: the same names, endpoints and
+   * prefixes, with a read credential (SECURITY: passwords scrubbed like the token). A
+   * store the snapshot holds but this omits is noted as not compared.
+   */
+  readonly configStores?: ReadonlyArray<ConfigStoreSpec>;
   /**
    * Remember this run under this key (the contract uses the catalog handle), so that
    * `revealVariable` and `fileDiff` can answer about its differences afterwards.
@@ -198,6 +210,9 @@ interface RunMemory {
   readonly baseline: ReadonlyMap<string, RepoState>;
   readonly current: ReadonlyMap<string, RepoState>;
   readonly dirs: ReadonlyMap<string, string>;
+  /** Config stores by name, both sides (values: main-process memory only). */
+  readonly configBaseline?: ReadonlyMap<string, ConfigStoreState>;
+  readonly configCurrent?: ReadonlyMap<string, ConfigStoreState>;
 }
 
 /** The steps a run reports, each a share of the bar. */
@@ -258,7 +273,11 @@ export function createDiffService(deps: DiffServiceDeps) {
     const started = clock();
     const { live } = request;
     // SECURITY: every string that leaves this call is scrubbed of these.
-    const secrets = [live.token, ...secretsOf(request.catalog)];
+    const secrets = [
+      live.token,
+      ...secretsOf(request.catalog),
+      ...(request.configStores ?? []).flatMap((c) => (c.password ? [c.password] : [])),
+    ];
     const { signal } = progress;
     let stepIndex = 0;
     // Five steps of 20 each: `done` of 100 is the percentage the contract's unit says.
@@ -348,6 +367,9 @@ export function createDiffService(deps: DiffServiceDeps) {
         facts.clear?.();
       }
       if (signal.aborted) throw cancelledError('the diff');
+      const config = await diffConfig(store, opened.manifest, request.configStores ?? [], signal);
+      differences = [...differences, ...config.differences];
+      notes.push(...config.notes);
       const blastRadius = core.blastRadius(differences);
       report(1, 1, 'compared');
       if (request.session !== undefined) {
@@ -357,6 +379,8 @@ export function createDiffService(deps: DiffServiceDeps) {
           baseline: new Map(covered.baseline.map((s) => [repoKey(s), s])),
           current: new Map(covered.current.map((s) => [repoKey(s), s])),
           dirs,
+          configBaseline: new Map(config.baseline.map((c) => [c.name, c])),
+          configCurrent: new Map(config.current.map((c) => [c.name, c])),
         });
       }
       return scrub(
@@ -461,6 +485,13 @@ export function createDiffService(deps: DiffServiceDeps) {
         memory.kind === 'baseline'
           ? differenceFromId(request.differenceId)
           : differenceOf(memory, request.differenceId);
+      const configKey = parseConfigResourceKey(difference.resource.key);
+      if (difference.resource.kind === 'config-key' && configKey !== null) {
+        // SECURITY: a config key's value, revealed on request like a variable's.
+        const sides = request.side === 'baseline' ? memory.configBaseline : memory.configCurrent;
+        const found = sides?.get(configKey.store)?.keys.find((k) => k.key === configKey.key);
+        return { name: configKey.key, value: found?.value ?? null, updatedAt: null };
+      }
       if (memory.kind === 'baseline' && request.side === 'current') {
         throw new BulkheadError(
           'bad_request',
@@ -803,7 +834,56 @@ export function gitNeeds(
   return needs;
 }
 
-/** The variable a difference is about, from its resource key; null for anything else. */
+/**
+ * The config store differences of a run: the snapshot's stores against the live ones.
+ *
+ * etcd has no audit trail Bulkhead reads, so these never get causes. A store the
+ * snapshot holds but the request gives no live read for is left out with a note, never
+ * reported as every key deleted.
+ */
+async function diffConfig(
+  store: CatalogReadStore,
+  manifest: SnapshotManifest,
+  specs: ReadonlyArray<ConfigStoreSpec>,
+  signal: AbortSignal,
+): Promise<{
+  differences: Difference[];
+  notes: string[];
+  baseline: ConfigStoreState[];
+  current: ConfigStoreState[];
+}> {
+  const notes: string[] = [];
+  const captured = await readSnapshotConfigStores(store, manifest, signal);
+  const baseline = captured.map((c) => c.state);
+  const byName = new Map(captured.map((c) => [c.entry.name, c.entry]));
+  const live: ConfigStoreSpec[] = [];
+  for (const spec of specs) {
+    const entry = byName.get(spec.name);
+    if (!entry) {
+      notes.push(
+        `config store ${spec.name}: snapshot ${manifest.seq} did not capture it, so it has no baseline to compare`,
+      );
+      continue;
+    }
+    if (entry.prefix !== spec.prefix) {
+      notes.push(
+        `config store ${spec.name}: the snapshot captured prefix ${JSON.stringify(entry.prefix)}, so ${JSON.stringify(spec.prefix)} is read but only keys under the snapshot's are compared`,
+      );
+    }
+    live.push(spec);
+  }
+  for (const entry of captured.map((c) => c.entry)) {
+    if (!specs.some((spec) => spec.name === entry.name)) {
+      notes.push(
+        `config store ${entry.name} (etcd ${entry.endpoint}, prefix ${JSON.stringify(entry.prefix)}) is in the snapshot but was not read now (give --etcd for it); not compared`,
+      );
+    }
+  }
+  signal.throwIfAborted();
+  const current = await readLiveConfigStores(live);
+  return { differences: diffConfigStores(baseline, current), notes, baseline, current };
+}
+
 /**
  * A difference known only by its id (`<kind>:<resource key>`), as the page's cursor diff
  * names it; enough for `variableOf`.
