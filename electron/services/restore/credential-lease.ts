@@ -153,6 +153,9 @@ export async function withRestoreLease<T>(
   use: (credentials: RestoreCredentials) => Promise<T>,
 ): Promise<T> {
   const { plan, picked } = request;
+  if (request.signal?.aborted === true) {
+    throw new BulkheadError('cancelled', 'cancelled before the vault was unlocked');
+  }
   const lease: VaultLease = await vault.unlock({
     ids: pickedIds(picked),
     planHash: request.planHash,
