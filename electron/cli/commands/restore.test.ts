@@ -588,6 +588,36 @@ describe('bulkhead restore', () => {
       },
     });
 
+    // A resume with the same credential is proven again: refused, then overridden, and the
+    // override of the resume is journalled beside the original approval.
+    const resumeSecond = [
+      'restore',
+      'resume',
+      catalogPath,
+      '--plan',
+      second.file,
+      '--trail',
+      incidentTrail,
+      '--credential',
+      agentApi,
+      ...common,
+    ];
+    const resumeRefused = await runVault(resumeSecond);
+    expect(resumeRefused.code).toBe(2);
+    expect(resumeRefused.stderr).toContain(`add: --override "${overridePhrase}"`);
+    const resumed = await runVault([...resumeSecond, '--override', overridePhrase]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const approvals = (await readJournal(secondFile)).records.filter((r) => r.type === 'approval');
+    expect(approvals).toHaveLength(2);
+    expect(approvals[1]).toMatchObject({
+      approval: {
+        phrase: second.phrase,
+        overrideAcknowledgement: overridePhrase,
+        resumed: true,
+        isolation: { reason: 'shared' },
+      },
+    });
+
     // No token anywhere a person or a log could read it.
     const journals = (await readFile(firstFile, 'utf8')) + (await readFile(secondFile, 'utf8'));
     for (const token of [world.restoreToken, org.adminToken]) {

@@ -155,6 +155,38 @@ describe('withRestoreLease', () => {
     expect(() => leases[0]!.get(metas.api.id)).toThrow(/was released/);
   });
 
+  it('maps a named config store to the etcd user labelled with its name, among several', async () => {
+    const named = await vault.add({
+      kind: 'etcd-user',
+      label: 'prod-config',
+      target: { endpoints: ['http://127.0.0.1:2380'] },
+      secret: { username: 'prod-writer', password: etcdPassword },
+    });
+    const op = plan.operations[0]!;
+    const namedPlan = RestorePlan.parse({
+      ...plan,
+      operations: [{ ...op, id: 'put-config-key:prod-config:/env/a', store: 'prod-config' }],
+    });
+    const seen = await withRestoreLease(
+      vault,
+      {
+        plan: namedPlan,
+        planHash: planHash(namedPlan),
+        picked: { api: metas.api, git: null, etcd: [metas.etcd, named] },
+        ttlMs: 60_000,
+      },
+      async (credentials) => credentials.etcd,
+    );
+    expect(seen).toEqual({
+      'prod-config': {
+        endpoint: 'http://127.0.0.1:2380',
+        user: 'prod-writer',
+        password: etcdPassword,
+      },
+    });
+    await vault.remove(named.id);
+  });
+
   it('uses the API token for git when no git token is picked', async () => {
     const seen = await withRestoreLease(
       vault,

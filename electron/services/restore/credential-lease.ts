@@ -118,7 +118,8 @@ export function pickedIds(picked: PickedCredentials): ReadonlyArray<string> {
 
 /**
  * The config stores the plan's `put-config-key` operations name, each with the etcd user
- * for it: the user whose endpoints include the store, else the only etcd user given.
+ * for it: the user whose endpoints include the store, else the one labelled with the
+ * store's name (`prod-config`), else the only etcd user given; its first endpoint.
  */
 function etcdStores(
   plan: RestorePlan,
@@ -134,7 +135,8 @@ function etcdStores(
         (e) => trimSlash(e) === trimSlash(store),
       ),
     );
-    const meta = byEndpoint ?? (users.length === 1 ? users[0]! : null);
+    const byLabel = users.find((m) => m.label === store);
+    const meta = byEndpoint ?? byLabel ?? (users.length === 1 ? users[0]! : null);
     if (meta === null) continue;
     const endpoints = (meta.target as { endpoints: ReadonlyArray<string> }).endpoints;
     out.push({ store, meta, endpoint: byEndpoint ? store : endpoints[0]! });
@@ -153,7 +155,7 @@ export async function withRestoreLease<T>(
   use: (credentials: RestoreCredentials) => Promise<T>,
 ): Promise<T> {
   const { plan, picked } = request;
-  if (request.signal?.aborted === true) {
+  if (isAborted(request.signal)) {
     throw new BulkheadError('cancelled', 'cancelled before the vault was unlocked');
   }
   const lease: VaultLease = await vault.unlock({
@@ -166,7 +168,8 @@ export async function withRestoreLease<T>(
   const onAbort = () => lease.release();
   request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    if (request.signal?.aborted === true) lease.release();
+    // Aborted while the vault was unlocking (TypeScript narrowed `aborted` before the await).
+    if (isAborted(request.signal)) lease.release();
     const apiSecret = lease.get(picked.api.id);
     if (apiSecret.kind !== 'github-token') {
       throw new BulkheadError('bad_request', `credential ${picked.api.id} is not a GitHub token`);
@@ -198,6 +201,10 @@ export async function withRestoreLease<T>(
     lease.release();
   }
   // SECURITY: end
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 /**
