@@ -9,7 +9,9 @@ import type {
 } from '../domain/forge-state';
 import { repoKey } from '../domain/forge-state';
 import type { Difference, GitFacts } from '../diff/diff-model';
+import { diffConfigStores } from '../diff/config-diff';
 import { diffStates } from '../diff/diff-engine';
+import { valueDigest } from '../diff/resource-keys';
 import {
   commit,
   environment,
@@ -19,8 +21,8 @@ import {
   sha,
   variable,
 } from '../diff/test-support';
-import { RestorePlan, planHash, type RestoreOperation } from './plan-model';
-import { planRestore, type PlanInput } from './planner';
+import { RestorePlan, neededScopes, planHash, type RestoreOperation } from './plan-model';
+import { configAccessNeeds, planRestore, type PlanInput } from './planner';
 
 const forcedGit: GitFacts = {
   refChange: (_repo, _ref, base, current) =>
@@ -460,5 +462,93 @@ describe('planRestore properties', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('planRestore: config store keys', () => {
+  const baseStore = {
+    name: 'cfg',
+    prefix: '/env/',
+    keys: [
+      { key: '/env/A', value: 'alpha' },
+      { key: '/env/B', value: 'bravo' },
+    ],
+  };
+  const liveStore = {
+    name: 'cfg',
+    prefix: '/env/',
+    keys: [
+      { key: '/env/B', value: 'changed' },
+      { key: '/env/C', value: 'new' },
+    ],
+  };
+
+  it('puts deleted and changed keys back with the snapshot value, leaves created ones', () => {
+    const differences = diffConfigStores([baseStore], [liveStore]);
+    const p = planRestore({
+      ...common,
+      differences,
+      baseline: [],
+      current: [],
+      configBaseline: [baseStore],
+    });
+    expect(RestorePlan.parse(p)).toEqual(p);
+    expect(p.operations).toEqual([
+      {
+        kind: 'put-config-key',
+        id: 'put-config-key:etcd:cfg:/env/A',
+        repo: 'etcd:cfg',
+        repairs: ['config-key-deleted:etcd:cfg:/env/A'],
+        preconditions: [],
+        fidelity: 'faithful',
+        note: "put /env/A back in etcd cfg with the snapshot's value",
+        dependsOn: [],
+        store: 'cfg',
+        key: '/env/A',
+        valueDigest: valueDigest('alpha'),
+      },
+      expect.objectContaining({
+        id: 'put-config-key:etcd:cfg:/env/B',
+        repairs: ['config-key-changed:etcd:cfg:/env/B'],
+        valueDigest: valueDigest('bravo'),
+      }),
+    ]);
+    expect(p.unrepaired).toEqual([
+      {
+        differenceId: 'config-key-created:etcd:cfg:/env/C',
+        reason: 'created after the snapshot: a restore puts back, it never deletes',
+      },
+    ]);
+    expect(JSON.stringify(p)).not.toContain('alpha');
+    expect(neededScopes(p)).toEqual([]);
+    expect(configAccessNeeds(p)).toEqual([
+      {
+        store: 'cfg',
+        keys: ['/env/A', '/env/B'],
+        reason:
+          'an etcd role with readwrite on these keys of cfg (a prefix covering them will do; not root)',
+        operations: ['put-config-key:etcd:cfg:/env/A', 'put-config-key:etcd:cfg:/env/B'],
+      },
+    ]);
+  });
+
+  it('lists a config key as unrepaired when the snapshot values are not given', () => {
+    const differences = diffConfigStores([baseStore], [liveStore]);
+    const p = planRestore({ ...common, differences, baseline: [], current: [] });
+    expect(p.operations).toEqual([]);
+    expect(p.unrepaired).toEqual([
+      {
+        differenceId: 'config-key-deleted:etcd:cfg:/env/A',
+        reason: 'the snapshot holds no config store cfg',
+      },
+      {
+        differenceId: 'config-key-created:etcd:cfg:/env/C',
+        reason: 'created after the snapshot: a restore puts back, it never deletes',
+      },
+      {
+        differenceId: 'config-key-changed:etcd:cfg:/env/B',
+        reason: 'the snapshot holds no config store cfg',
+      },
+    ]);
   });
 });

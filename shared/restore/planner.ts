@@ -117,6 +117,45 @@ export function planRestore(input: PlanInput): RestorePlan {
   };
 }
 
+/** The etcd access a plan's `put-config-key` operations need, per config store. */
+export interface ConfigAccessNeed {
+  readonly store: string;
+  /** What the restore user's etcd role must grant: readwrite on these keys. */
+  readonly keys: ReadonlyArray<string>;
+  readonly reason: string;
+  readonly operations: ReadonlyArray<string>;
+}
+
+/**
+ * The etcd roles a plan needs: the config half of the least-privilege report.
+ *
+ * `neededScopes` answers for GitHub scopes only, since an etcd role is not a token scope
+ * and the isolation check compares scopes the provider reports. A restore user needs
+ * read (the executor reads each key before it writes) and write on exactly these keys;
+ * an etcd role granting a prefix that covers them is enough, and root is never needed.
+ */
+export function configAccessNeeds(plan: RestorePlan): ReadonlyArray<ConfigAccessNeed> {
+  const byStore = new Map<string, { keys: string[]; operations: string[] }>();
+  for (const op of plan.operations) {
+    if (op.kind !== 'put-config-key') continue;
+    let need = byStore.get(op.store);
+    if (!need) {
+      need = { keys: [], operations: [] };
+      byStore.set(op.store, need);
+    }
+    need.keys.push(op.key);
+    need.operations.push(op.id);
+  }
+  return [...byStore]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([store, need]) => ({
+      store,
+      keys: unique(need.keys).sort(compareText),
+      reason: `an etcd role with readwrite on these keys of ${store} (a prefix covering them will do; not root)`,
+      operations: need.operations,
+    }));
+}
+
 class PlanBuilder {
   readonly unrepaired: Unrepaired[] = [];
   private readonly ops = new Map<string, RestoreOperation>();
