@@ -10,6 +10,7 @@ import {
   diffAndChooseAll,
   downloadText,
   dryRun,
+  lastGoodSnapshot,
   openApp,
   openDemo,
   openReport,
@@ -77,6 +78,9 @@ test('the demo incident, from the welcome to a verified restore and the report',
 
   const restore = await planRestore(page, chosen);
   await expect(restore.plan).toContainText(`operations to ${demo.owner}`);
+  await expect(restore.plan).toContainText(
+    `From snapshot #${lastGoodSnapshot(demo)} into ${demo.owner}`,
+  );
   for (const repo of demo.damage.filter((d) => d.kind === 'repo-deleted')) {
     const name = repo.label.split(':')[0]!;
     await expect(restore.operation(`recreate-repo:${name}`)).toHaveAttribute(
@@ -84,6 +88,7 @@ test('the demo incident, from the welcome to a verified restore and the report',
       'recreated',
     );
   }
+  await restore.plan.scrollIntoViewIfNeeded();
   await shot('07-restore-plan');
 
   await addRestoreCredential(restore, demo, passphrase);

@@ -135,32 +135,30 @@ export async function verifyCatalog(page: Page, demo: StoryDemo): Promise<Catalo
 }
 
 /**
- * The Timeline view, stepped with `d` (next destructive event) to the first destructive
+ * The Timeline view, stepped with Next destructive (`d`) to the first destructive
  * event that did damage: the CI token deleting a repository at the demo's
  * `firstDestructive` moment, caused by the agent's tool call, whose transcript turn opens
  * beside it. On the way `d` stops at the agent's refused attempts and at its destructive
- * tool call: those are destructive events too. Returns how many presses it took.
+ * tool call: those are destructive events too. Returns how many steps it took.
  */
 export async function timelineToFirstDestructive(
   page: Page,
   demo: StoryDemo,
-): Promise<{ timeline: TimelinePage; presses: number }> {
+): Promise<{ timeline: TimelinePage; steps: number }> {
   const timeline = new TimelinePage(page);
   await timeline.open();
   const first = demo.moments.find((m) => m.key === 'firstDestructive');
   if (first === undefined) throw new Error('demo:status names no firstDestructive moment');
-  // Keys go to the view, not to a field that happens to hold the focus.
-  // A script text, not a function: under tsx (screenshots, bench) a function would carry
-  // a helper the page does not have.
-  await page.evaluate('document.activeElement?.blur()');
-  let presses = 0;
-  for (; presses < 20; presses++) {
+  let steps = 0;
+  for (; steps < 20; steps++) {
     const row =
       (await timeline.currentRow.count()) > 0 ? await timeline.currentRow.textContent() : '';
     if ((row ?? '').includes('repo.destroy')) break;
-    const before = await timeline.cursor.textContent();
-    await page.keyboard.press('d');
-    await expect(timeline.cursor).not.toHaveText(before ?? '');
+    const before = (await timeline.cursor.textContent()) ?? '';
+    // The button, not its key `d`: a key goes wherever the focus happens to be, and once
+    // (the benchmark, under load) one was lost; e2e/timeline.spec.ts tests the key.
+    await timeline.nextDestructive.click();
+    await expect(timeline.cursor).not.toHaveText(before);
   }
   await expect(timeline.currentRow).toContainText('repo.destroy');
   await expect(timeline.cursor).toContainText(utcText(first.at));
@@ -169,7 +167,7 @@ export async function timelineToFirstDestructive(
   await expect(timeline.toolInput).toContainText('gh repo delete');
   // The table fills its rows from the worker a page at a time: wait until none is pending.
   await page.locator('.event-row__loading').first().waitFor({ state: 'detached' });
-  return { timeline, presses };
+  return { timeline, steps };
 }
 
 /** `2026-01-14 09:00:09.600 UTC`, as the timeline's cursor reads. */
@@ -224,6 +222,17 @@ export function diffItemOf(damage: StoryDamage): { kind: string; text: string } 
   }
 }
 
+/** The sequence number of the latest snapshot taken before the first destructive event. */
+export function lastGoodSnapshot(demo: StoryDemo): number {
+  const first = demo.moments.find((m) => m.key === 'firstDestructive');
+  const before = demo.snapshots.filter(
+    (s) => first === undefined || Date.parse(s.createdAt) < first.at,
+  );
+  const last = before.at(-1);
+  if (last === undefined) throw new Error('demo:status lists no snapshot before the damage');
+  return last.seq;
+}
+
 /**
  * The Diff view against the live demo forge (its form filled by Open): every piece of the
  * demo's damage shown, then all of it added to the restore plan. Returns how many.
@@ -233,6 +242,8 @@ export async function diffAndChooseAll(page: Page, demo: StoryDemo): Promise<num
   await diff.link.click();
   await expect(diff.apiUrl).toHaveValue(demo.apiUrl);
   await expect(diff.owner).toHaveValue(demo.owner);
+  // The baseline is the last snapshot before the damage, chosen by Open.
+  await expect(diff.snapshot).toHaveValue(String(lastGoodSnapshot(demo)));
   await diff.run.click();
   await expect(diff.blastRadius).toBeVisible({ timeout: storyTimeouts.step });
   for (const damage of demo.damage) {
