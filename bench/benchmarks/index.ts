@@ -2,6 +2,7 @@ import type { Benchmark } from '../harness';
 import { analysisMemory, analysisTime } from './analysis';
 import { catalogList } from './catalog-list';
 import { catalogVerify } from './catalog-verify';
+import { demoFirstRun, demoStory } from './demo-story';
 import { diffOrg } from './diff-org';
 import { gitLostCommits, gitTreeDiff, gitTreeDiffWarm } from './git-diff';
 import { ingestPeakMemory, ingestThroughput } from './ingest-events';
@@ -42,4 +43,6 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   timelineMemory,
   timelineBrowserMemory,
   timelineReloadPaint,
+  demoFirstRun,
+  demoStory,
 ];
