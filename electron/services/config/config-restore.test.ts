@@ -25,6 +25,7 @@ import { diffCore } from '../diff/diff-core';
 import { createDiffService, type DiffService } from '../diff/diff-service';
 import { executePlan } from '../restore/executor';
 import { openJournal } from '../restore/journal';
+import { createRestoreService } from '../restore/restore-service';
 import { catalogSnapshotSource } from '../restore/snapshot-source';
 import { connectTarget, type RestoreCredentials } from '../restore/restore-target';
 import { verifyRestore } from '../restore/verify';
@@ -276,6 +277,27 @@ describe('etcd config stores, end to end', () => {
         reason: 'created after the snapshot: a restore puts back, it never deletes',
       },
     ]);
+
+    // The restore service plans the same from a diff it runs itself with the live etcd read.
+    const service = createRestoreService({
+      profileDir: path.join(root, 'profile'),
+      cacheDir: path.join(root, 'service-cache'),
+    });
+    const planned = await service.plan({
+      catalog: { location: catalog, pin: { kind: 'trust-on-first-use' } },
+      snapshotId: '2',
+      live: {
+        apiUrl: forge.apiUrl,
+        owner: org.owner,
+        token: org.backupToken,
+        gitUrl: forge.url,
+        configStores: [store()],
+      },
+      incident: 'etcd-damage',
+      choose: 'all',
+    });
+    expect(planned.plan.operations).toEqual(plan.operations);
+    expect(planned.plan.unrepaired).toEqual(plan.unrepaired);
 
     // Apply with the restore user only, then verify.
     const hash = planHash(plan);

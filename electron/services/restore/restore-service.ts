@@ -30,6 +30,7 @@ import {
   type Journal,
 } from './journal';
 import { connectTarget, type RestoreCredentials, type TargetOptions } from './restore-target';
+import type { ConfigStoreSpec } from '../config/config-stores';
 import { catalogSnapshotSource, secretAvailability, type SnapshotSource } from './snapshot-source';
 import { profileVerificationKey, verifyRestore, type VerificationResult } from './verify';
 
@@ -77,6 +78,8 @@ export interface PlanRequest {
     readonly token: string;
     /** Git smart-HTTP root; derived from `apiUrl` when absent. */
     readonly gitUrl?: string;
+    /** The snapshot's etcd config stores read live (a read user), for the diff run now. */
+    readonly configStores?: ReadonlyArray<ConfigStoreSpec>;
   };
   readonly incident: string;
   /** `all`, or the difference ids to repair. */
@@ -315,6 +318,7 @@ export function createRestoreService(deps: RestoreServiceDeps) {
               owner: request.live.owner,
               token: request.live.token,
             },
+            ...(request.live.configStores ? { configStores: request.live.configStores } : {}),
           },
           { signal, report: (done, total, message) => report(done, total ?? 100, message ?? '') },
         );
@@ -374,6 +378,7 @@ export function createRestoreService(deps: RestoreServiceDeps) {
         differences: chosen,
         baseline: source.states.filter((s) => s.owner === request.live.owner),
         current,
+        configBaseline: source.configStates,
         overrides: new Map(Object.entries(request.overrides ?? {})),
         secretValues,
         createdAt: new Date(clock()).toISOString(),
