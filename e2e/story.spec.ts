@@ -44,6 +44,8 @@ test('the demo incident, from the welcome to a verified restore and the report',
   // The welcome, while the first run generates the demo, then with the story told.
   const watch = await openApp(page, host.url);
   await expect(welcome.title).toHaveText('The demo incident: an agent with a leaked token');
+  // A fresh profile: the first run generates the organisation, snapshots and session.
+  await expect(welcome.preparing).toContainText('Preparing the demo incident');
   const demo = await watch.ready();
   expect(demo.generated).toBe(true);
   await expect(welcome.welcome).toContainText(demo.session.prompt);
@@ -69,7 +71,14 @@ test('the demo incident, from the welcome to a verified restore and the report',
   await expect(timeline.toolInput).toContainText(`gh repo delete ${deleted}`);
   await shot('04-timeline-first-destructive');
 
-  await readFindings(page, demo);
+  const findings = await readFindings(page, demo);
+  // The burst names the deletions and the one credential that made them.
+  const burst = findings.finding('destructive-burst').first();
+  await expect(burst).toHaveAttribute('data-severity', 'critical');
+  for (const repo of demo.damage.filter((d) => d.kind === 'repo-deleted')) {
+    await expect(burst).toContainText(`repo.destroy ${repo.label.split(':')[0]!}`);
+  }
+  await expect(burst).toContainText(`credentials: ${demo.people.leakedFingerprint}`);
   await shot('05-findings');
 
   const chosen = await diffAndChooseAll(page, demo);
