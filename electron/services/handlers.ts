@@ -19,7 +19,7 @@ import { createDemoService } from './demo-service';
 import { createDiagnosticsService } from './diagnostics-service';
 import { diffCore } from './diff/diff-core';
 import { createDiffService, type DiffCatalogRef } from './diff/diff-service';
-import { readLiveToken } from './diff/diff-token';
+import { readLiveConfigStoreSpecs, readLiveToken } from './diff/diff-token';
 import { createGitHubAdapter } from './github/github-adapter';
 import { loadSecretValuesFile } from './catalog/producer/secret-values';
 import { journalProgress, readJournal, type JournalRecord } from './restore/journal';
@@ -241,6 +241,9 @@ export function createHandlers(deps: ServiceDeps): {
           snapshotId: req.snapshotId ?? null,
           firstFindingAt: req.firstFindingAt ?? null,
           live: { apiUrl: req.live.apiUrl, owner: req.live.owner, token },
+          ...(req.etcd
+            ? { configStores: await readLiveConfigStoreSpecs(req.etcd, deps.env ?? process.env) }
+            : {}),
           repos: req.repos ?? [],
           baselineOverrides: req.baselineOverrides ?? [],
           session: req.catalogId,

@@ -182,6 +182,38 @@ export const DiffLiveInput = z
     message: 'give tokenFile or tokenEnv, not both',
   });
 
+/**
+ * The live side of a snapshot's etcd config stores, for `diff:run`: read by the host.
+ *
+ * SECURITY: like the token, the password never crosses the contract: the page names a
+ * file or an environment variable (named like `*PASSWORD*`) that the host reads.
+ */
+export const DiffEtcdInput = z
+  .object({
+    endpoint: z.url({ protocol: /^https?$/ }).max(2048),
+    /** The stores as the snapshot named them, each with its prefix. */
+    stores: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"'),
+          prefix: z.string().max(4096),
+        }),
+      )
+      .min(1)
+      .max(100),
+    user: z.string().trim().min(1).max(256).optional(),
+    passwordFile: z.string().trim().min(1).max(4096).optional(),
+    passwordEnv: z
+      .string()
+      .trim()
+      .regex(/^[A-Z][A-Z0-9_]*PASSWORD[A-Z0-9_]*$/, 'an environment variable named like *PASSWORD*')
+      .max(128)
+      .optional(),
+  })
+  .refine((etcd) => etcd.passwordFile === undefined || etcd.passwordEnv === undefined, {
+    message: 'give passwordFile or passwordEnv, not both',
+  });
+
 /** A snapshot: its manifest id (`sha256:...`) or its sequence number, as text. */
 const SnapshotRef = z
   .string()
@@ -201,6 +233,8 @@ export const DiffRunRequest = z.object({
   /** Epoch ms of the first finding. */
   firstFindingAt: z.number().optional(),
   live: DiffLiveInput,
+  /** The snapshot's etcd config stores read live; not compared when absent. */
+  etcd: DiffEtcdInput.optional(),
   /** Only these repositories of the owner (names); all when absent. */
   repos: z.array(z.string().trim().min(1).max(100)).max(10_000).optional(),
   /** Per-resource baselines: `acme/api`, `acme/api#12`, `acme/api:variable:NAME`... */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   renderMarkdown,
   summariseTimeline,
 } from '../../../shared/diff/report';
+import { createDispatcher } from '../../../shared/ipc/registry';
 import { planHash } from '../../../shared/restore/plan-model';
 import { planRestore } from '../../../shared/restore/planner';
 import { startForge, type Forge } from '../../sandbox/forge/forge';
@@ -22,6 +23,7 @@ import { verifyCatalog } from '../catalog/catalog-verifier';
 import { takeSnapshot } from '../catalog/producer/snapshot-service';
 import { seedOrg, type SeededOrg } from '../catalog/producer/test-support';
 import { diffCore } from '../diff/diff-core';
+import { createHandlers } from '../handlers';
 import { createDiffService, type DiffService } from '../diff/diff-service';
 import { executePlan } from '../restore/executor';
 import { openJournal } from '../restore/journal';
@@ -242,6 +244,66 @@ describe('etcd config stores, end to end', () => {
     expect(
       diffService.revealVariable({ session: 'config', differenceId: changed.id, side: 'baseline' }),
     ).toEqual({ name: '/env/prod/REPLICAS', value: '3', updatedAt: null });
+
+    // The app's channel: diff:run names where the etcd password is; the host reads it.
+    const passwordFile = path.join(root, 'etcd-backup-password');
+    await writeFile(passwordFile, `${backupPassword}\n`, { mode: 0o600 });
+    const { handlers, shutdown } = createHandlers({
+      host: 'cli',
+      version: 'test',
+      profileDir: path.join(root, 'profile-handlers'),
+      electronVersion: null,
+      clock: Date.now,
+      env: { BULKHEAD_TOKEN: org.backupToken, BULKHEAD_ETCD_PASSWORD: backupPassword },
+    });
+    const dispatcher = createDispatcher(handlers, { clock: Date.now, logError: () => undefined });
+    try {
+      const opened = await dispatcher.invoke('catalog:open', {
+        taskId: 'open-catalog-etcd',
+        location: { kind: 'directory', path: catalog.kind === 'directory' ? catalog.path : '' },
+      });
+      if (!opened.ok) throw new Error(opened.error.message);
+      const { catalogId } = opened.value as { catalogId: string };
+      const etcdSource = {
+        endpoint: etcd.endpoint,
+        stores: [{ name: 'prod-config', prefix: '/env/prod/' }],
+        user: 'backup',
+      };
+      for (const [taskId, etcdInput] of [
+        ['diff-etcd-file', { ...etcdSource, passwordFile }],
+        ['diff-etcd-env', etcdSource],
+      ] as const) {
+        const ran = await dispatcher.invoke('diff:run', {
+          taskId,
+          catalogId,
+          snapshotId: '2',
+          live: { apiUrl: forge.apiUrl, owner: org.owner },
+          etcd: etcdInput,
+        });
+        if (!ran.ok) throw new Error(ran.error.message);
+        const ids = (ran.value as { differences: Array<{ id: string }> }).differences.map(
+          (d) => d.id,
+        );
+        expect(ids).toEqual(config.map((d) => d.id));
+        expect(JSON.stringify(ran.value)).not.toContain(backupPassword);
+      }
+      // A file that is not one password is refused, naming the file and not its text.
+      const notPassword = path.join(root, 'not-a-password.txt');
+      await writeFile(notPassword, 'two words\nand lines\n');
+      const refused = await dispatcher.invoke('diff:run', {
+        taskId: 'diff-etcd-bad-file',
+        catalogId,
+        snapshotId: '2',
+        live: { apiUrl: forge.apiUrl, owner: org.owner },
+        etcd: { ...etcdSource, passwordFile: notPassword },
+      });
+      expect(refused.ok).toBe(false);
+      const message = refused.ok ? '' : refused.error.message;
+      expect(message).toContain(`The etcd password file ${notPassword} does not hold one password`);
+      expect(message).not.toContain('two words');
+    } finally {
+      await shutdown();
+    }
 
     // Plan from the snapshot's values.
     const opened = await openCatalog(
