@@ -546,7 +546,7 @@ describe('bulkhead restore', () => {
     const refused = await runVault([...applySecond, '--credential', agentApi]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(
-      'Isolation proof: REFUSED: 1 of the restore credentials appear in the trails (incident-audit.ndjson)',
+      'Isolation proof: REFUSED: 1 of the 1 restore credentials appears in the trails (incident-audit.ndjson)',
     );
     expect(refused.stderr).toMatch(
       /Restore credential "ops deploy token" \(hashed_token .{12}…\) appears in the loaded trails: used \d+ times by ops, from 2026-03-01 10:00:\d\d UTC to 2026-03-01 \d\d:\d\d:\d\d UTC, including \d+ destructive events?\./,
@@ -618,8 +618,92 @@ describe('bulkhead restore', () => {
       },
     });
 
+    // Ctrl+C mid-apply through the vault: cancelled safely (the lease is released with the
+    // command), then resumed with a new lease to a verified end.
+    const names = Array.from({ length: 8 }, (_, i) => `VAR_${20 + i}`);
+    for (const name of names.slice(1)) {
+      await org.admin.deleteVariable({ owner: org.owner, repo: 'api' }, name);
+    }
+    const third = await damageAndPlan(names[0]!);
+    const thirdFile = journalFile(journalDir(profile, third.hash));
+    const interrupted = await new Promise<{ code: number | null; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [
+            bulkheadBin,
+            'restore',
+            'apply',
+            catalogPath,
+            '--plan',
+            third.file,
+            '--confirm',
+            third.phrase,
+            '--credential',
+            restoreApi,
+            '--trail',
+            incidentTrail,
+            '--restore-key',
+            world.restoreKeyFile,
+            '--write-spacing-ms',
+            '300',
+            '--concurrency',
+            '1',
+          ],
+          {
+            cwd: world.root,
+            env: { ...process.env, ...vaultEnv },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let stderr = '';
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const timer = setInterval(() => {
+          void journalLines(thirdFile).then((lines) => {
+            if (lines >= 4) {
+              clearInterval(timer);
+              child.kill('SIGINT');
+            }
+          });
+        }, 5);
+        child.on('error', reject);
+        child.on('exit', (code) => {
+          clearInterval(timer);
+          outputs.push(stdout, stderr);
+          resolve({ code, stderr });
+        });
+      },
+    );
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    const afterCancel = await readJournal(thirdFile);
+    expect(afterCancel.records.some((r) => r.type === 'cancelled')).toBe(true);
+    expect(afterCancel.records.some((r) => r.type === 'finished')).toBe(false);
+    const resumedThird = await runVault([
+      'restore',
+      'resume',
+      catalogPath,
+      '--plan',
+      third.file,
+      '--credential',
+      restoreApi,
+      '--trail',
+      incidentTrail,
+      ...common,
+    ]);
+    expect(resumedThird.code, resumedThird.stderr).toBe(0);
+    expect(resumedThird.stdout).toMatch(/the target equals the snapshot/);
+    for (const [i, name] of names.entries()) {
+      const v = await org.admin.getVariable({ owner: org.owner, repo: 'api' }, name);
+      expect(v?.value).toBe(`value-${20 + i}`);
+    }
+
     // No token anywhere a person or a log could read it.
-    const journals = (await readFile(firstFile, 'utf8')) + (await readFile(secondFile, 'utf8'));
+    const journals =
+      (await readFile(firstFile, 'utf8')) +
+      (await readFile(secondFile, 'utf8')) +
+      (await readFile(thirdFile, 'utf8'));
     for (const token of [world.restoreToken, org.adminToken]) {
       for (const text of outputs) expect(text).not.toContain(token);
       expect(journals).not.toContain(token);

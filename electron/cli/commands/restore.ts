@@ -589,9 +589,9 @@ function renderVerdict(
   const trails = verdict.sourcesChecked.map((s) => s.name).join(', ');
   const head =
     verdict.reason === 'isolated'
-      ? `Isolation proof: isolated: ${names} appear in none of the ${verdict.eventsChecked} events of ${verdict.sourcesChecked.length} trail(s) (${trails})`
+      ? `Isolation proof: isolated: ${names} ${credentials.length === 1 ? 'appears' : 'appear'} in none of the ${verdict.eventsChecked} events of ${verdict.sourcesChecked.length} trail(s) (${trails})`
       : verdict.reason === 'shared'
-        ? `Isolation proof: REFUSED: ${verdict.conflicts.length} of the restore credentials appear in the trails (${trails})`
+        ? `Isolation proof: REFUSED: ${verdict.conflicts.length} of the ${credentials.length} restore credentials ${verdict.conflicts.length === 1 ? 'appears' : 'appear'} in the trails (${trails})`
         : `Isolation proof: REFUSED: no trail to prove ${names} against (give --trail <file>)`;
   return [
     head,
