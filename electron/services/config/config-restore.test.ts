@@ -404,6 +404,21 @@ describe('etcd config stores, end to end', () => {
       expect(written).not.toContain(secret);
     }
 
+    // Run again (as a resume that lost its journal would): each step reads the key first
+    // and finds it already restored, so nothing is written twice.
+    const rerun = await openJournal(path.join(root, 'journal-again'), plan, hash);
+    await rerun.append('approval', { approval: { test: true } });
+    const replayed = await executePlan({
+      plan,
+      planHash: hash,
+      journal: rerun,
+      credentials,
+      source,
+      stepAttempts: 1,
+    });
+    await rerun.close();
+    expect(replayed.steps.map((s) => s.outcome)).toEqual(['already', 'already', 'already']);
+
     // A second diff finds only what a restore leaves alone: the key created since.
     const after = await diff('2', [store()]);
     expect(after.differences.map((d) => d.id)).toEqual([
