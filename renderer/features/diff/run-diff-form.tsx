@@ -9,6 +9,9 @@ import { useRunDiff } from './queries';
 import { BaselineOverrides } from './baseline-overrides';
 import { setBaselineSnapshot, setDiffMode, setLiveForm, useDiffStore } from './store';
 
+/** Findings about how things stand rather than about something that happened. */
+const standingConditions: ReadonlySet<string> = new Set(['over-scoped-token']);
+
 /**
  * What to compare: a snapshot of the open catalog against the live organisation, or
  * against the state at the timeline cursor as the loaded trails replay it.
@@ -36,7 +39,11 @@ export function RunDiffForm() {
       </p>
     );
   }
-  const firstFindingAt = findings.length > 0 ? Math.min(...findings.map((f) => f.at)) : undefined;
+  // A standing condition (a token granted more than it uses) is dated at the token's
+  // first use, often long before anything went wrong: it must not pull the baseline back.
+  const incidentFindings = findings.filter((f) => !standingConditions.has(f.kind));
+  const firstFindingAt =
+    incidentFindings.length > 0 ? Math.min(...incidentFindings.map((f) => f.at)) : undefined;
   const cursorReady = cursor !== null && trailEvents > 0;
   return (
     <form
