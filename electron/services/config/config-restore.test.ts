@@ -245,6 +245,13 @@ describe('etcd config stores, end to end', () => {
       diffService.revealVariable({ session: 'config', differenceId: changed.id, side: 'baseline' }),
     ).toEqual({ name: '/env/prod/REPLICAS', value: '3', updatedAt: null });
 
+    // A narrower prefix asked of the diff still reads the snapshot's, and says so.
+    const narrow = await diff('2', [{ ...store(), prefix: '/env/prod/REPL' }]);
+    expect(narrow.differences.map((d) => d.id)).toEqual(config.map((d) => d.id));
+    expect(narrow.notes).toContain(
+      'config store prod-config: the snapshot captured prefix "/env/prod/", so that prefix is read and compared, not "/env/prod/REPL"',
+    );
+
     // The app's channel: diff:run names where the etcd password is; the host reads it.
     const passwordFile = path.join(root, 'etcd-backup-password');
     await writeFile(passwordFile, `${backupPassword}\n`, { mode: 0o600 });

@@ -867,10 +867,11 @@ async function diffConfig(
     }
     if (entry.prefix !== spec.prefix) {
       notes.push(
-        `config store ${spec.name}: the snapshot captured prefix ${JSON.stringify(entry.prefix)}, so ${JSON.stringify(spec.prefix)} is read but only keys under the snapshot's are compared`,
+        `config store ${spec.name}: the snapshot captured prefix ${JSON.stringify(entry.prefix)}, so that prefix is read and compared, not ${JSON.stringify(spec.prefix)}`,
       );
     }
-    live.push(spec);
+    // The snapshot's prefix, whatever was asked: a narrower read would show keys as deleted.
+    live.push({ ...spec, prefix: entry.prefix });
   }
   for (const entry of captured.map((c) => c.entry)) {
     if (!specs.some((spec) => spec.name === entry.name)) {
