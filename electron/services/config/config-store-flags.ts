@@ -82,3 +82,20 @@ export async function configStoresFromFlags(
     ...(flags.user === undefined ? {} : { user: flags.user, password: password ?? '' }),
   }));
 }
+
+/**
+ * The restore credentials' `etcd` map for the stores the flags name: what `bulkhead
+ * restore` builds `RestoreCredentials.etcd` from when the etcd user comes from flags.
+ */
+export function etcdCredentialsOf(
+  specs: ReadonlyArray<ConfigStoreSpec>,
+): Record<string, { endpoint: string; user?: string; password?: string }> {
+  const out: Record<string, { endpoint: string; user?: string; password?: string }> = {};
+  for (const spec of specs) {
+    out[spec.name] = {
+      endpoint: spec.endpoint,
+      ...(spec.user === undefined ? {} : { user: spec.user, password: spec.password ?? '' }),
+    };
+  }
+  return out;
+}
