@@ -450,15 +450,14 @@ describe('restoring the demo', () => {
     expect(applied.execution.status).toBe('completed');
     expect(applied.verification?.checks.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(applied.verification?.ok).toBe(true);
-    // What a provider can only recreate remains: comments re-posted and secrets set again
-    // (newer), reviews by other people (never re-creatable), and the pull requests of the
+    // What a provider can only recreate remains: secrets set again (newer), reviews by
+    // other people (never re-creatable; a re-posted review counts), and the pull requests of the
     // two recreated repositories (new numbers, provenance footers). Nothing else differs.
     const after = await service.plan({ catalog, live, incident: 'demo', choose: 'all' });
     const recreatedRepos = new Set(
       manifest.damage.flatMap((d) => (d.kind === 'repo-deleted' ? [d.repo] : [])),
     );
     const recreatedOnly = new Set([
-      'pr-comment-deleted',
       'secret-rotated',
       'pr-edited',
       'pr-review-deleted',

@@ -286,6 +286,49 @@ describe('diffStates: pull requests', () => {
     ]);
     expect(diffs[0]!.before).toEqual(comment(10));
     expect(diffs[0]!.summary).toBe('PR #1: comment 10 by bob deleted');
+
+    // After a restore re-posted two of them (as quoted comments, each with its marker,
+    // whatever plan made it), only the one not re-posted is still missing.
+    const repost = (id: number, what: string, hash: string) => ({
+      ...comment(900 + id),
+      body: `> quoted\n\n<!-- bulkhead-restore:${hash}:repost-comment:acme/api#1:${what}:${id} -->`,
+    });
+    const restored = api({
+      pulls: [
+        pullState(1, {
+          comments: [comment(11), repost(10, 'comment', 'ab12'), repost(30, 'review', 'cd34')],
+          reviewComments: [],
+          reviews: [review(31)],
+        }),
+      ],
+    });
+    expect((await diff(base, restored)).map((d) => d.id)).toEqual([
+      'pr-comment-deleted:acme/api#1:review-comment:20',
+    ]);
+    // A marker for another PR, or a look-alike without the hash, does not count.
+    const elsewhere = api({
+      pulls: [
+        pullState(1, {
+          comments: [
+            comment(11),
+            {
+              ...comment(950),
+              body: '<!-- bulkhead-restore:ab:repost-comment:acme/api#2:comment:10 -->',
+            },
+            {
+              ...comment(951),
+              body: '<!-- bulkhead-restore::repost-comment:acme/api#1:review:30 -->',
+            },
+          ],
+          reviewComments: [reviewComment(20)],
+          reviews: [review(31)],
+        }),
+      ],
+    });
+    expect((await diff(base, elsewhere)).map((d) => d.id)).toEqual([
+      'pr-comment-deleted:acme/api#1:comment:10',
+      'pr-review-deleted:acme/api#1:review:30',
+    ]);
   });
 });
 

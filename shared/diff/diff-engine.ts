@@ -21,6 +21,7 @@ import type {
 } from '../domain/forge-state';
 import { repoKey } from '../domain/forge-state';
 import type { NormalizedEvent } from '../ingest/event';
+import { repostedOriginals } from '../restore/plan-model';
 import { assertNever } from '../util/assert-never';
 import type {
   ActionsScopeRef,
@@ -523,11 +524,19 @@ function diffPulls(
         ),
       );
     }
-    out.push(...deletedItems(repo, resource, number, 'comment', b.comments, c.comments));
-    out.push(
-      ...deletedItems(repo, resource, number, 'review-comment', b.reviewComments, c.reviewComments),
+    // What a restore re-posted (as quoted comments) counts as there: see repostedOriginals.
+    const reposted = repostedOriginals(
+      c.comments.map((comment) => comment.body),
+      resource.key,
     );
-    out.push(...deletedItems(repo, resource, number, 'review', b.reviews, c.reviews));
+    const items = (
+      kind: DifferenceSubject['kind'],
+      base: ReadonlyArray<CommentState | ReviewCommentState | ReviewState>,
+      cur: ReadonlyArray<CommentState | ReviewCommentState | ReviewState>,
+    ) => deletedItems(repo, resource, number, kind, base, cur, reposted);
+    out.push(...items('comment', b.comments, c.comments));
+    out.push(...items('review-comment', b.reviewComments, c.reviewComments));
+    out.push(...items('review', b.reviews, c.reviews));
   }
   return out;
 }
@@ -539,12 +548,15 @@ function deletedItems(
   kind: DifferenceSubject['kind'],
   base: ReadonlyArray<CommentState | ReviewCommentState | ReviewState>,
   cur: ReadonlyArray<CommentState | ReviewCommentState | ReviewState>,
+  reposted: ReadonlySet<string>,
 ): Difference[] {
   const present = new Set(cur.map((item) => item.id));
   const seen = new Set<number>();
   const out: Difference[] = [];
   for (const item of base) {
-    if (present.has(item.id) || seen.has(item.id)) continue;
+    if (present.has(item.id) || seen.has(item.id) || reposted.has(`${kind}:${item.id}`)) {
+      continue;
+    }
     seen.add(item.id);
     const what =
       kind === 'comment' ? 'comment' : kind === 'review-comment' ? 'review comment' : 'review';

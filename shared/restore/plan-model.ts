@@ -438,6 +438,29 @@ export function restoreMarker(hash: string, opId: string, item?: string): string
   return `<!-- bulkhead-restore:${hash}:${opId}${item === undefined ? '' : `:${item}`} -->`;
 }
 
+/**
+ * The comments, review comments and reviews of pull request `prKey` (`acme/api#12`) that a
+ * restore re-posted, from the markers in the PR's current comments: `<kind>:<original id>`.
+ *
+ * A re-post carries its original's id in its marker whatever plan made it, so the diff
+ * counts the original as restored and a later plan does not post it again.
+ */
+export function repostedOriginals(
+  bodies: ReadonlyArray<string>,
+  prKey: string,
+): ReadonlySet<string> {
+  const escaped = prKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(
+    `<!-- bulkhead-restore:[0-9a-f]+:repost-comment:${escaped}:(comment|review-comment|review):(\\d+) -->`,
+    'g',
+  );
+  const found = new Set<string>();
+  for (const body of bodies) {
+    for (const match of body.matchAll(pattern)) found.add(`${match[1]}:${match[2]}`);
+  }
+  return found;
+}
+
 /** `refs/heads/restore/<incident>/<branch>` (tags: `refs/tags/restore/<incident>/<tag>`). */
 export function besideRef(incident: string, ref: string): string {
   for (const prefix of ['refs/heads/', 'refs/tags/']) {
