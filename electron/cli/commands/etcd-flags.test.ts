@@ -108,6 +108,67 @@ describe('etcd flags of bulkhead snapshot and diff', () => {
     }
   }, 120_000);
 
+  it('restores the changed key with bulkhead restore, the etcd user from the flags', async () => {
+    // The restore user: a GitHub token the trail never saw, and an etcd password by file.
+    const restoreToken = await forge.admin.createToken({
+      login: 'restore-bot',
+      type: 'classic',
+      scopes: ['repo'],
+    });
+    const env = { BULKHEAD_RESTORE_TOKEN: restoreToken, BULKHEAD_ETCD_PASSWORD: password };
+    const key = 'config-key-changed:etcd:prod-config:/env/prod/REPLICAS';
+    const plan = await bulkhead(
+      [
+        'restore',
+        'plan',
+        'catalog',
+        '--live',
+        forge.apiUrl,
+        '--owner',
+        'acme',
+        '--incident',
+        'etcd-1',
+        '--only',
+        key,
+        ...etcdArgs(),
+        '--json',
+      ],
+      env,
+    );
+    expect(plan.code).toBe(0);
+    const saved = JSON.parse(plan.stdout) as {
+      plan: { operations: Array<{ kind: string }> };
+      confirmationPhrase: string;
+    };
+    expect(saved.plan.operations.map((op) => op.kind)).toEqual(['put-config-key']);
+    const apply = await bulkhead(
+      [
+        'restore',
+        'apply',
+        'catalog',
+        '--plan',
+        'plan.json',
+        '--confirm',
+        saved.confirmationPhrase,
+        '--trail',
+        path.join(tmp, 'forge', 'audit.ndjson'),
+        '--write-spacing-ms',
+        '0',
+        ...etcdArgs(),
+      ],
+      env,
+    );
+    expect(apply.stderr + apply.stdout).not.toContain(password);
+    expect(apply.stderr + apply.stdout).not.toContain(restoreToken);
+    expect(apply.code).toBe(0);
+    const admin = createEtcdClient({
+      endpoint: etcd.endpoint,
+      user: 'root',
+      password: 'root-pw-1',
+    });
+    expect(await admin.get('/env/prod/REPLICAS')).toBe('3');
+  }, 120_000);
+
   it('exits 2 on etcd flag mistakes, naming the flag', async () => {
     const noPassword = await bulkhead([
       'diff',

@@ -1,3 +1,5 @@
+import { configStoresFromFlags, etcdCredentialsOf } from '../../services/config/config-store-flags';
+import type { ConfigStoreSpec } from '../../services/config/config-stores';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -122,6 +124,11 @@ export const restoreCommand: CliCommand = {
     '--write-spacing-ms <n>       least gap between writes (default 1000, as GitHub asks; 0 for the sandbox)',
     '--concurrency <n>            operations at once (default 16)',
     '--require-approver           refuse to apply without a second approver signature',
+    '--etcd <endpoint> --etcd-prefix <p> [--etcd-name <n>] --etcd-user <u>',
+    "                             the snapshot's etcd config stores: plan reads them live (a read user),",
+    '                             apply/resume/verify write them (the restore user, unless a vault',
+    '                             etcd-user credential is leased); the password from',
+    '                             BULKHEAD_ETCD_PASSWORD or --etcd-password-file, never argv',
     '--key <k>                    the catalog key to trust; --profile <dir>; --json',
     'Exit codes: 0 done and verified, 1 conflicts, failed steps or drift, 2 could not run or refused.',
   ],
@@ -157,6 +164,11 @@ export const restoreCommand: CliCommand = {
     json: { type: 'boolean' },
     's3-endpoint': { type: 'string' },
     's3-region': { type: 'string' },
+    etcd: { type: 'string' },
+    'etcd-prefix': { type: 'string', multiple: true },
+    'etcd-name': { type: 'string', multiple: true },
+    'etcd-user': { type: 'string' },
+    'etcd-password-file': { type: 'string' },
   },
   maxPositionals: 2,
   async run(ctx) {
@@ -213,11 +225,17 @@ export const restoreCommand: CliCommand = {
           const differencesFile = optional(values, 'differences');
           // SECURITY: the read-only token, from the environment only.
           const token = await readLiveToken({ tokenEnv: optional(values, 'token-env') }, io.env);
+          const configStores = await etcdFlags(io, values);
           const outcome = await service.plan(
             {
               catalog,
               snapshotId: optional(values, 'snapshot') ?? null,
-              live: { apiUrl, owner, token },
+              live: {
+                apiUrl,
+                owner,
+                token,
+                ...(configStores.length > 0 ? { configStores } : {}),
+              },
               incident,
               choose: values.all === true ? 'all' : only,
               overrides,
@@ -406,7 +424,13 @@ type RestoreAccess =
       readonly metas: ReadonlyArray<CredentialMeta>;
       readonly picked: PickedCredentials;
     }
-  | { readonly kind: 'env'; readonly variable: string; readonly token: string };
+  | {
+      readonly kind: 'env';
+      readonly variable: string;
+      readonly token: string;
+      /** The etcd users given with `--etcd-user`, per config store. */
+      readonly etcd: RestoreCredentials['etcd'];
+    };
 
 // SECURITY: begin — the restore credential. From the vault (a lease for exactly this
 // plan's hash, wiped when the command ends, errs or is interrupted) or, for scripts, from
@@ -451,7 +475,30 @@ async function restoreAccess(
       `the restore token is not set: put it in the environment variable ${variable} (or name another with --restore-token-env), or lease it from the vault with --credential <vault-id>`,
     );
   }
-  return { kind: 'env', variable, token };
+  const configStores = await etcdFlags(io, values);
+  return {
+    kind: 'env',
+    variable,
+    token,
+    etcd: configStores.length > 0 ? etcdCredentialsOf(configStores) : undefined,
+  };
+}
+
+/** The etcd config stores named with `--etcd...` (none without `--etcd`). */
+function etcdFlags(io: CliIo, values: CliValues): Promise<ConfigStoreSpec[]> {
+  // SECURITY: the etcd password comes from the environment or a file, never argv.
+  return configStoresFromFlags(
+    {
+      etcd: optional(values, 'etcd'),
+      prefixes: list(values['etcd-prefix']),
+      names: list(values['etcd-name']),
+      user: optional(values, 'etcd-user'),
+      passwordFile: optional(values, 'etcd-password-file'),
+    },
+    io.env,
+    io.cwd,
+    (message) => new UsageError(message, 'restore'),
+  );
 }
 
 /** Runs `use` with the credentials; a vault lease is for this plan only and released after. */
@@ -472,6 +519,7 @@ async function withCredentials<T>(
   return use({
     github: { apiUrl: plan.target.apiUrl, token: access.token },
     git: { username: 'x-access-token', token: access.token },
+    ...(access.etcd ? { etcd: access.etcd } : {}),
   });
 }
 
