@@ -294,6 +294,24 @@ describe('parseCommand', () => {
       null,
     ],
     ['kubectl delete -n prod deployment/api', 'delete deployment/api', 'delete', null],
+    [
+      'gh secret delete DEPLOY_KEY -R acme/api',
+      'repo.remove_actions_secret acme/api DEPLOY_KEY',
+      'repo.remove_actions_secret',
+      'acme/api',
+    ],
+    [
+      'gh secret delete --env production DB_PASSWORD --repo acme/api',
+      'environment.remove_actions_secret acme/api production DB_PASSWORD',
+      'environment.remove_actions_secret',
+      'acme/api',
+    ],
+    [
+      'gh variable delete REPLICAS -e staging -R acme/api',
+      'environment.remove_actions_variable acme/api staging REPLICAS',
+      'environment.remove_actions_variable',
+      'acme/api',
+    ],
   ])('%s', (text, description, action, target) => {
     const [first] = claims(text);
     expect(first?.d).toBe(description);

@@ -651,14 +651,23 @@ function parseSimple(rawWords: ReadonlyArray<string>): {
       (args[0] === 'variable' || args[0] === 'secret') &&
       (args[1] === 'delete' || args[1] === 'remove')
     ) {
-      const name = args.slice(2).find((w) => !w.startsWith('-')) ?? null;
+      // The name is the first word that is neither a flag nor a flag's value
+      // (`gh secret delete --env production DB_PASSWORD` names DB_PASSWORD).
+      const valued = ['-R', '--repo', '-e', '--env', '-o', '--org', '-a', '--app'];
+      const rest = args.slice(2);
+      const name =
+        rest.find((w, i) => !w.startsWith('-') && !valued.includes(rest[i - 1] ?? '')) ?? null;
       const repo = flagValue(args, ['-R', '--repo']);
+      const environment = flagValue(args, ['-e', '--env']);
       const noun = args[0];
+      const scope = environment === null ? 'repo' : 'environment';
       return {
         claims: [
           claim(
-            `repo.remove_actions_${noun} ${repo ?? ''} ${name ?? ''}`.replace(/ +/g, ' ').trim(),
-            [`repo.remove_actions_${noun}`],
+            `${scope}.remove_actions_${noun} ${repo ?? ''} ${environment === null ? '' : `${environment} `}${name ?? ''}`
+              .replace(/ +/g, ' ')
+              .trim(),
+            [`${scope}.remove_actions_${noun}`],
             repo,
             { contains: name === null ? [] : [name] },
           ),
