@@ -65,3 +65,23 @@ export const exitCodes = {
   usage: 2,
   interrupted: 130,
 } as const;
+
+/** A flag's text, trimmed; undefined when the flag is absent or blank. */
+export function flagText(values: CliValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** A flag's text, or a usage error of `command` naming the flag. */
+export function requiredFlag(values: CliValues, name: string, command: string): string {
+  const value = flagText(values, name);
+  if (value === undefined) throw new UsageError(`${command} needs --${name}`, command);
+  return value;
+}
+
+/** A repeatable flag's values, blank ones left out. */
+export function flagList(value: CliValues[string]): string[] {
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.filter((item): item is string => typeof item === 'string' && item.trim() !== '');
+}

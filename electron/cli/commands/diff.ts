@@ -11,7 +11,14 @@ import {
 import { configStoresFromFlags } from '../../services/config/config-store-flags';
 import { defaultTokenEnv, readLiveToken } from '../../services/diff/diff-token';
 import { defaultProfileDir } from '../../services/profile';
-import { UsageError, type CliValues, type CliCommand } from '../command';
+import {
+  UsageError,
+  type CliValues,
+  type CliCommand,
+  flagText as optional,
+  requiredFlag,
+  flagList as list,
+} from '../command';
 import { formatTable } from '../table';
 import { LocationError, parseCatalogLocation, resolveKeyPin } from './catalog';
 
@@ -191,23 +198,6 @@ function messageOf(error: unknown): string {
   return `the diff failed: ${text.split('\n')[0] ?? ''}`;
 }
 
-function required(values: CliValues, name: string): string {
-  const value = optional(values, name);
-  if (value === undefined) throw new UsageError(`diff needs --${name}`, 'diff');
-  return value;
-}
-
-function optional(values: CliValues, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function list(value: CliValues[string]): string[] {
-  if (value === undefined) return [];
-  const items = Array.isArray(value) ? value : [value];
-  return items.filter((item): item is string => typeof item === 'string' && item.trim() !== '');
-}
-
 /** `acme/api#12=2` as a per-resource baseline; the snapshot after the last `=`. */
 function parseOverride(text: string): BaselineOverride {
   const at = text.lastIndexOf('=');
@@ -279,4 +269,8 @@ function counts(record: Readonly<Record<string, number>>): string[][] {
   return Object.entries(record)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .map(([name, count]) => [name, String(count)]);
+}
+
+function required(values: CliValues, name: string): string {
+  return requiredFlag(values, name, 'diff');
 }

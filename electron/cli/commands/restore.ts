@@ -56,7 +56,15 @@ import {
   type VaultService,
 } from '../../services/vault/vault-service';
 import type { CredentialMeta } from '../../services/vault/vault-types';
-import { UsageError, type CliValues, type CliCommand, type CliIo } from '../command';
+import {
+  UsageError,
+  type CliValues,
+  type CliCommand,
+  type CliIo,
+  flagText as optional,
+  requiredFlag,
+  flagList as list,
+} from '../command';
 import { formatTable } from '../table';
 import { LocationError, parseCatalogLocation, resolveKeyPin } from './catalog';
 import { passphraseEnv, passphraseSource, processInput } from './vault';
@@ -918,18 +926,5 @@ function shortReason(error: unknown): string {
 }
 
 function required(values: CliValues, name: string): string {
-  const value = optional(values, name);
-  if (value === undefined) throw new UsageError(`restore needs --${name}`, 'restore');
-  return value;
-}
-
-function optional(values: CliValues, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function list(value: CliValues[string]): string[] {
-  if (value === undefined) return [];
-  const items = Array.isArray(value) ? value : [value];
-  return items.filter((item): item is string => typeof item === 'string' && item.trim() !== '');
+  return requiredFlag(values, name, 'restore');
 }

@@ -17,6 +17,9 @@ import {
   type CliValues,
   type CommandContext,
   type CliCommand,
+  flagText as optional,
+  flagList,
+  requiredFlag,
 } from '../command';
 import { formatTable } from '../table';
 
@@ -118,8 +121,8 @@ export const snapshotCommand: CliCommand = {
     const configStores = await configStoresFromFlags(
       {
         etcd: optional(values, 'etcd'),
-        prefixes: stringList(values['etcd-prefix']),
-        names: stringList(values['etcd-name']),
+        prefixes: flagList(values['etcd-prefix']),
+        names: flagList(values['etcd-name']),
         user: optional(values, 'etcd-user'),
         passwordFile: optional(values, 'etcd-password-file'),
       },
@@ -141,7 +144,7 @@ export const snapshotCommand: CliCommand = {
         apiUrl: api,
         token: token.trim(),
         owner,
-        repos: stringList(values.repo),
+        repos: flagList(values.repo),
         destination,
         lock,
         signingKeyFile: path.resolve(io.cwd, key),
@@ -179,25 +182,6 @@ export const snapshotCommand: CliCommand = {
     return exitCodes.ok;
   },
 };
-
-function required(values: CliValues, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new UsageError(`snapshot needs --${name}`, 'snapshot');
-  }
-  return value.trim();
-}
-
-function optional(values: CliValues, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function stringList(value: CliValues[string]): string[] {
-  if (value === undefined) return [];
-  const list = Array.isArray(value) ? value : [value];
-  return list.filter((item): item is string => typeof item === 'string');
-}
 
 /** A directory, or `s3://bucket/prefix` with keys from the environment. */
 function destinationOf({ io, values }: CommandContext, to: string): CatalogLocation {
@@ -319,4 +303,8 @@ function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function required(values: CliValues, name: string): string {
+  return requiredFlag(values, name, 'snapshot');
 }

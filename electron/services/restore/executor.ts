@@ -4,7 +4,6 @@ import { valueDigest } from '../../../shared/diff/resource-keys';
 import { BulkheadError } from '../../../shared/ipc/errors';
 import {
   restoreMarker,
-  type ActionsScope,
   type RecreatePrOp,
   type RepostItem,
   type RestoreOperation,
@@ -15,6 +14,8 @@ import { checkPrecondition, targetReader, type TargetReader } from './dry-run';
 import { journalProgress, type Journal } from './journal';
 import {
   connectTarget,
+  scopeOf,
+  split,
   type RestoreCredentials,
   type TargetConnection,
   type TargetOptions,
@@ -331,18 +332,6 @@ export function inNumberOrder(ops: ReadonlyArray<RestoreOperation>): RestoreOper
 }
 
 // ---- steps ------------------------------------------------------------------------------
-
-function split(repo: string): { owner: string; name: string } {
-  const [owner = '', name = ''] = repo.split('/');
-  return { owner, name };
-}
-
-function scopeOf(repo: string, scope: ActionsScope) {
-  const { owner, name } = split(repo);
-  return scope.kind === 'repository'
-    ? { owner, repo: name }
-    : { owner, repo: name, environment: scope.name };
-}
 
 /** Checks the operation's preconditions now; throws a named conflict or block. */
 async function recheck(

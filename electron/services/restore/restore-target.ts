@@ -1,7 +1,7 @@
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { BulkheadError } from '../../../shared/ipc/errors';
-import type { RestoreTarget } from '../../../shared/restore/plan-model';
+import type { ActionsScope, RestoreTarget } from '../../../shared/restore/plan-model';
 import { cloneUrlOf } from '../catalog/producer/git-mirror';
 import { createEtcdClient, type EtcdClient } from '../config/etcd-client';
 import { pushWithPack } from './git-push';
@@ -174,4 +174,18 @@ function httpStatusOf(error: unknown): number | null {
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** `owner/name` split for the adapter's calls. */
+export function split(repo: string): { owner: string; name: string } {
+  const [owner = '', name = ''] = repo.split('/');
+  return { owner, name };
+}
+
+/** An operation's Actions scope as the adapter's variable and secret calls take it. */
+export function scopeOf(repo: string, scope: ActionsScope) {
+  const { owner, name } = split(repo);
+  return scope.kind === 'repository'
+    ? { owner, repo: name }
+    : { owner, repo: name, environment: scope.name };
 }

@@ -6,7 +6,6 @@ import { canonicalBytes } from '../../../shared/catalog/catalog-format';
 import { valueDigest } from '../../../shared/diff/resource-keys';
 import {
   restoreMarker,
-  type ActionsScope,
   type RestoreOperation,
   type RestorePlan,
 } from '../../../shared/restore/plan-model';
@@ -20,7 +19,7 @@ import {
   type SigningKey,
 } from '../catalog/catalog-keys';
 import type { JournalRecord } from './journal';
-import type { TargetConnection } from './restore-target';
+import { scopeOf, split, type TargetConnection } from './restore-target';
 import type { SnapshotSource } from './snapshot-source';
 
 /**
@@ -141,18 +140,6 @@ export async function verifyRestore(options: VerifyOptions): Promise<Verificatio
       signature,
     },
   };
-}
-
-function split(repo: string): { owner: string; name: string } {
-  const [owner = '', name = ''] = repo.split('/');
-  return { owner, name };
-}
-
-function scopeOf(repo: string, scope: ActionsScope) {
-  const { owner, name } = split(repo);
-  return scope.kind === 'repository'
-    ? { owner, repo: name }
-    : { owner, repo: name, environment: scope.name };
 }
 
 function sorted(list: ReadonlyArray<string>): string[] {
