@@ -457,11 +457,7 @@ describe('restoring the demo', () => {
     const recreatedRepos = new Set(
       manifest.damage.flatMap((d) => (d.kind === 'repo-deleted' ? [d.repo] : [])),
     );
-    const recreatedOnly = new Set([
-      'secret-rotated',
-      'pr-edited',
-      'pr-review-deleted',
-    ]);
+    const recreatedOnly = new Set(['secret-rotated', 'pr-edited', 'pr-review-deleted']);
     const left = after.differences.filter(
       (d) =>
         !recreatedOnly.has(d.kind) && !(recreatedRepos.has(d.repo) && d.kind.startsWith('pr-')),
