@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { writeSigningKeyFiles } from '../../electron/services/catalog/catalog-keys';
 import { takeSnapshot } from '../../electron/services/catalog/producer/snapshot-service';
 import { diffCore } from '../../electron/services/diff/diff-core';
@@ -23,6 +20,7 @@ import type {
 } from '../../electron/sandbox/forge/state';
 import { initBareRepo } from '../../electron/sandbox/git-http/bare-repo';
 import type { Benchmark } from '../harness';
+import { serveForge, type ForgeProcess } from './forge-process';
 
 const owner = 'bench';
 const repoCount = 200;
@@ -44,7 +42,7 @@ const expectedDifferences = {
 
 interface State {
   readonly base: string;
-  readonly forge: ChildProcess;
+  readonly forge: ForgeProcess;
   readonly apiUrl: string;
   readonly catalog: string;
   readonly token: string;
@@ -84,24 +82,11 @@ export const diffOrg: Benchmark = {
   warmup: 1,
   samples: 3,
   async setup() {
-    const forgeMain = path.resolve(
-      import.meta.dirname,
-      '..',
-      '..',
-      'dist',
-      'electron',
-      'forge-main.mjs',
-    );
-    if (!existsSync(forgeMain)) {
-      throw new Error(`${forgeMain} is missing: run node scripts/build.mjs --main first`);
-    }
     const base = await mkdtemp(path.join(os.tmpdir(), 'bulkhead-bench-diff-'));
     const dataDir = path.join(base, 'forge');
     const { adminToken, backupToken } = await seedForge(dataDir);
-    const forge = spawn(process.execPath, [forgeMain, '--data', dataDir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const apiUrl = await readyUrl(forge);
+    const forge = await serveForge(dataDir);
+    const apiUrl = forge.apiUrl;
     const catalog = path.join(base, 'catalog');
     const { privateKeyFile } = await writeSigningKeyFiles(path.join(base, 'keys'));
     process.stderr.write('bench: diff: taking the snapshot of 200 repositories\n');
@@ -118,8 +103,7 @@ export const diffOrg: Benchmark = {
     state = { base, forge, apiUrl, catalog, token: backupToken, sample: 0 };
     return async () => {
       state = null;
-      forge.kill('SIGTERM');
-      await new Promise((resolve) => forge.once('exit', resolve));
+      await forge.stop();
       await rm(base, { recursive: true, force: true });
     };
   },
@@ -330,15 +314,6 @@ async function seedForge(dataDir: string): Promise<{ adminToken: string; backupT
 }
 
 /** The forge's API URL, from the one line forge-main prints when it listens. */
-async function readyUrl(forge: ChildProcess): Promise<string> {
-  if (!forge.stdout) throw new Error('forge-main has no stdout');
-  const lines = createInterface({ input: forge.stdout });
-  for await (const line of lines) {
-    const ready = JSON.parse(line) as { apiUrl?: string };
-    if (ready.apiUrl) return ready.apiUrl;
-  }
-  throw new Error('forge-main exited before it listened');
-}
 
 /** What an agent gone wrong does, through the API (force-pushes as forced ref updates). */
 async function damage(apiUrl: string, token: string, reposDir: string): Promise<void> {

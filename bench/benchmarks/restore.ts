@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { valueDigest } from '../../shared/diff/resource-keys';
 import { planHash, type RestorePlan, type SetVariableOp } from '../../shared/restore/plan-model';
 import { startForge, type Forge } from '../../electron/sandbox/forge/forge';
@@ -23,6 +21,7 @@ import {
 } from '../../electron/services/restore/restore-target';
 import type { SnapshotSource } from '../../electron/services/restore/snapshot-source';
 import type { Benchmark } from '../harness';
+import { serveForge, type ForgeProcess } from './forge-process';
 
 /** Commits of the repository the push benchmark restores. */
 const commits = 5000;
@@ -179,7 +178,7 @@ export const restoreRepoPush: Benchmark = {
 
 interface VariablesWorld {
   readonly base: string;
-  readonly forge: ChildProcess;
+  readonly forge: ForgeProcess;
   readonly apiUrl: string;
   readonly gitUrl: string;
   readonly owner: string;
@@ -244,17 +243,6 @@ export const restoreVariables: Benchmark = {
   warmup: 1,
   samples: 3,
   async setup() {
-    const forgeMain = path.resolve(
-      import.meta.dirname,
-      '..',
-      '..',
-      'dist',
-      'electron',
-      'forge-main.mjs',
-    );
-    if (!existsSync(forgeMain)) {
-      throw new Error(`${forgeMain} is missing: run node scripts/build.mjs --main first`);
-    }
     const base = await mkdtemp(path.join(os.tmpdir(), 'bulkhead-bench-restore-vars-'));
     const dataDir = path.join(base, 'forge');
     // Set up in-process (an organisation and two tokens), then serve from its own process.
@@ -272,10 +260,8 @@ export const restoreVariables: Benchmark = {
       scopes: ['repo', 'delete_repo'],
     });
     await setupForge.close();
-    const forge = spawn(process.execPath, [forgeMain, '--data', dataDir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const apiUrl = await readyUrl(forge);
+    const forge = await serveForge(dataDir);
+    const apiUrl = forge.apiUrl;
     const gitUrl = apiUrl.replace(/\/api\/v3$/, '');
     variablesWorld = {
       base,
@@ -294,8 +280,7 @@ export const restoreVariables: Benchmark = {
     };
     return async () => {
       variablesWorld = null;
-      forge.kill('SIGTERM');
-      await new Promise((resolve) => forge.once('exit', resolve));
+      await forge.stop();
       await rm(base, { recursive: true, force: true });
     };
   },
@@ -358,13 +343,3 @@ export const restoreVariables: Benchmark = {
     return { value: seconds, peer };
   },
 };
-
-async function readyUrl(forge: ChildProcess): Promise<string> {
-  if (!forge.stdout) throw new Error('forge-main has no stdout');
-  const lines = createInterface({ input: forge.stdout });
-  for await (const line of lines) {
-    const ready = JSON.parse(line) as { apiUrl?: string };
-    if (ready.apiUrl) return ready.apiUrl;
-  }
-  throw new Error('forge-main exited before it listened');
-}
